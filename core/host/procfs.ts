@@ -1,0 +1,197 @@
+// The host's files: /proc (net/snmp, net/netstat, net/dev, net/arp,
+// net/softnet_stat, softirqs, interrupts, sys/...), /dev/null, and a small
+// in-memory tree for files users write. Reads are generated from live
+// kernel state each time, as procfs does.
+import type { Vfs, VfsError } from '../userland/process.js';
+import type { Net } from '../net/net_namespace.js';
+import { procNetSnmp, procNetNetstat } from '../proc/net_snmp.js';
+import { procNetDev } from '../proc/net_dev.js';
+import { procNetArp } from '../proc/net_arp.js';
+import { procNetSoftnetStat } from '../proc/softnet_stat.js';
+import { procSoftirqs } from '../proc/softirqs.js';
+import { procInterrupts } from '../proc/interrupts.js';
+import { NUD_NAMES } from '../net/core/neighbour.js';
+import { formatIPv4 } from '../net/wire/ip.js';
+import { formatMac } from '../net/wire/ethernet.js';
+import { NET_RX_SOFTIRQ, NET_TX_SOFTIRQ, SOFTIRQ_NAMES } from '../kernel/cpu.js';
+
+type Gen = (net: Net) => string;
+
+const PROC: Record<string, Gen> = {
+  '/proc/net/snmp': (net) =>
+    procNetSnmp(net.mib, { forwarding: net.ip_forward, defaultTtl: net.sysctlInt('net.ipv4.ip_default_ttl'), currEstab: net.socks.tcp.filter((s) => s.state === 'ESTABLISHED' || s.state === 'CLOSE_WAIT').length }),
+  '/proc/net/netstat': (net) => procNetNetstat(net.mib),
+  '/proc/net/dev': (net) =>
+    procNetDev(
+      [...net.devices.values()].map((d) => ({
+        name: d.name,
+        rx_bytes: d.stats.rx_bytes,
+        rx_packets: d.stats.rx_packets,
+        rx_errs: d.stats.rx_errors,
+        rx_drop: d.stats.rx_dropped + d.stats.rx_missed_errors,
+        rx_fifo: d.stats.rx_fifo_errors,
+        rx_frame: d.stats.rx_frame_errors,
+        rx_compressed: d.stats.rx_compressed,
+        rx_multicast: d.stats.multicast,
+        tx_bytes: d.stats.tx_bytes,
+        tx_packets: d.stats.tx_packets,
+        tx_errs: d.stats.tx_errors,
+        tx_drop: d.stats.tx_dropped,
+        tx_fifo: d.stats.tx_fifo_errors,
+        tx_colls: d.stats.collisions,
+        tx_carrier: d.stats.tx_carrier_errors,
+        tx_compressed: d.stats.tx_compressed,
+      })) as any,
+    ),
+  '/proc/net/arp': (net) =>
+    procNetArp(
+      [...net.arp_tbl.entries.values()]
+        .filter((n) => !n.dev.isLoopback)
+        .map((n) => ({ ip: formatIPv4(n.key), hwType: 1, nud: n.nud_state, mac: formatMac(n.ha), mask: '*', dev: n.dev.name, state: NUD_NAMES.find(([b]) => b === n.nud_state)?.[1] ?? '' }) as any),
+    ),
+  '/proc/net/softnet_stat': (net) =>
+    procNetSoftnetStat(
+      net.softnet.map((sd) => ({
+        processed: sd.processed,
+        dropped: sd.dropped,
+        time_squeeze: sd.time_squeeze,
+        cpu_collision: sd.cpu_collision,
+        received_rps: sd.received_rps,
+        flow_limit_count: sd.flow_limit_count,
+        backlog_len: sd.input_pkt_queue.length,
+        input_qlen: sd.input_pkt_queue.length,
+        process_qlen: 0,
+        cpu: sd.cpu.id,
+      })) as any,
+    ),
+  '/proc/softirqs': (net) => {
+    const counts: Record<string, number[]> = {};
+    for (let i = 0; i < SOFTIRQ_NAMES.length; i++) counts[SOFTIRQ_NAMES[i]] = net.cpus.map((c) => c.softirqCount[i]);
+    void NET_RX_SOFTIRQ;
+    void NET_TX_SOFTIRQ;
+    return procSoftirqs(net.cpus.length, counts as any);
+  },
+  '/proc/interrupts': (net) =>
+    procInterrupts(
+      net.cpus.length,
+      net.irqs.map((d) => ({ irq: d.irq, counts: Array.from(d.counts), chip: d.chip, hwirq: d.hwirq, trigger: 'edge', name: d.name })) as any,
+    ),
+};
+
+export class HostVfs implements Vfs {
+  private files = new Map<string, string>();
+  constructor(private net: Net) {}
+
+  private sysctlName(path: string): string | null {
+    if (!path.startsWith('/proc/sys/')) return null;
+    return path.slice('/proc/sys/'.length).replace(/\//g, '.');
+  }
+
+  read(path: string): string | { errno: VfsError } {
+    path = normalize(path);
+    if (path === '/dev/null') return '';
+    const gen = PROC[path];
+    if (gen) return gen(this.net);
+    const irq = /^\/proc\/irq\/(\d+)\/(smp_affinity|smp_affinity_list)$/.exec(path);
+    if (irq) {
+      const d = this.net.irqs.find((x) => x.irq === Number(irq[1]));
+      if (!d) return { errno: 'ENOENT' };
+      if (irq[2] === 'smp_affinity') return d.affinity.toString(16).padStart(Math.ceil(this.net.cpus.length / 4), '0') + '\n';
+      return cpuList(d.affinity, this.net.cpus.length) + '\n';
+    }
+    const name = this.sysctlName(path);
+    if (name) {
+      const v = this.net.sysctl.get(name);
+      if (v === undefined) return this.isDir(path) ? { errno: 'EISDIR' } : { errno: 'ENOENT' };
+      return v + '\n';
+    }
+    const f = this.files.get(path);
+    if (f !== undefined) return f;
+    if (this.isDir(path)) return { errno: 'EISDIR' };
+    return { errno: 'ENOENT' };
+  }
+
+  write(path: string, data: string, append: boolean): null | { errno: VfsError } {
+    path = normalize(path);
+    if (path === '/dev/null') return null;
+    const irq = /^\/proc\/irq\/(\d+)\/(smp_affinity|smp_affinity_list)$/.exec(path);
+    if (irq) {
+      const d = this.net.irqs.find((x) => x.irq === Number(irq[1]));
+      if (!d) return { errno: 'ENOENT' };
+      const mask = irq[2] === 'smp_affinity' ? parseInt(data.trim(), 16) : parseCpuList(data.trim());
+      const all = (1 << this.net.cpus.length) - 1;
+      if (!Number.isFinite(mask) || !(mask & all)) return { errno: 'EINVAL' };
+      d.affinity = mask & all;
+      return null;
+    }
+    const name = this.sysctlName(path);
+    if (name) {
+      if (this.net.sysctl.get(name) === undefined) return { errno: 'ENOENT' };
+      const err = this.net.sysctl.set(name, data.trim());
+      return err ? { errno: err.includes('Invalid') ? 'EINVAL' : err.includes('denied') ? 'EACCES' : 'EPERM' } : null;
+    }
+    if (path.startsWith('/proc/') || path.startsWith('/sys/')) return { errno: 'EACCES' };
+    const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+    if (!['/', '/tmp', '/root', '/etc', '/var/tmp'].includes(dir) && !this.isDir(dir)) return { errno: 'ENOENT' };
+    this.files.set(path, append ? (this.files.get(path) ?? '') + data : data);
+    return null;
+  }
+
+  list(path: string): string[] | { errno: VfsError } {
+    path = normalize(path);
+    const prefix = path.endsWith('/') ? path : path + '/';
+    const names = new Set<string>();
+    for (const p of [...Object.keys(PROC), ...this.files.keys()]) if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0]);
+    if (path.startsWith('/proc/sys')) {
+      const base = (this.sysctlName(prefix) ?? '').replace(/\.$/, '');
+      for (const [n] of this.net.sysctl.list(base)) {
+        const rest = n.slice(base ? base.length + 1 : 0);
+        names.add(rest.split('.')[0]);
+      }
+    }
+    if (!names.size && !this.isDir(path)) return { errno: 'ENOENT' };
+    return [...names].sort();
+  }
+
+  private isDir(path: string): boolean {
+    const prefix = path.endsWith('/') ? path : path + '/';
+    if (['/', '/proc/', '/proc/net/', '/proc/sys/', '/tmp/', '/root/', '/dev/', '/etc/', '/proc/irq/'].includes(prefix)) return true;
+    if (prefix.startsWith('/proc/sys/')) {
+      const base = (this.sysctlName(prefix) ?? '').replace(/\.$/, '');
+      return this.net.sysctl.list(base).length > 0;
+    }
+    for (const p of this.files.keys()) if (p.startsWith(prefix)) return true;
+    return false;
+  }
+}
+
+function normalize(p: string): string {
+  const parts: string[] = [];
+  for (const s of p.split('/')) {
+    if (!s || s === '.') continue;
+    if (s === '..') parts.pop();
+    else parts.push(s);
+  }
+  return '/' + parts.join('/');
+}
+
+function cpuList(mask: number, n: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!(mask & (1 << i))) continue;
+    let j = i;
+    while (j + 1 < n && mask & (1 << (j + 1))) j++;
+    out.push(i === j ? `${i}` : `${i}-${j}`);
+    i = j;
+  }
+  return out.join(',');
+}
+
+function parseCpuList(s: string): number {
+  let m = 0;
+  for (const part of s.split(',')) {
+    const [a, b] = part.split('-').map(Number);
+    for (let i = a; i <= (b ?? a); i++) m |= 1 << i;
+  }
+  return m;
+}

@@ -1,0 +1,59 @@
+// A simulated CPU: it runs one thing at a time. Work that arrives while it is
+// busy starts when it is free, so softirq load shows up as latency and as
+// time_squeeze, as on real hardware. Time spent is split the way /proc/stat
+// splits it.
+
+export const HI_SOFTIRQ = 0;
+export const TIMER_SOFTIRQ = 1;
+export const NET_TX_SOFTIRQ = 2;
+export const NET_RX_SOFTIRQ = 3;
+export const BLOCK_SOFTIRQ = 4;
+export const IRQ_POLL_SOFTIRQ = 5;
+export const TASKLET_SOFTIRQ = 6;
+export const SCHED_SOFTIRQ = 7;
+export const HRTIMER_SOFTIRQ = 8;
+export const RCU_SOFTIRQ = 9;
+export const NR_SOFTIRQS = 10;
+export const SOFTIRQ_NAMES = ['HI', 'TIMER', 'NET_TX', 'NET_RX', 'BLOCK', 'IRQ_POLL', 'TASKLET', 'SCHED', 'HRTIMER', 'RCU'];
+
+export type CpuContext = 'idle' | 'user' | 'system' | 'hardirq' | 'softirq' | 'ksoftirqd';
+
+export class Cpu {
+  /** Virtual time while the CPU executes (advances with modelled costs). */
+  clock = 0;
+  /** The CPU is occupied until this time. */
+  busyUntil = 0;
+  ctx: CpuContext = 'idle';
+  /** Pending softirq bits (local_softirq_pending). */
+  softirqPending = 0;
+  /** A softirq run is scheduled (irq_exit or ksoftirqd). */
+  softirqScheduled = false;
+  /** Per softirq vector: times raised-and-run, for /proc/softirqs. */
+  readonly softirqCount = new Float64Array(NR_SOFTIRQS);
+  /** ns spent per context, for /proc/stat. */
+  readonly time = { user: 0, system: 0, irq: 0, softirq: 0 };
+  /** ksoftirqd/N woken because softirqs did not finish in one go. */
+  ksoftirqdWakeups = 0;
+  ksoftirqdRunning = false;
+
+  constructor(readonly id: number) {}
+
+  /** Account `ns` of work in the current context and advance the clock. */
+  spend(ns: number): void {
+    this.clock += ns;
+    switch (this.ctx) {
+      case 'hardirq':
+        this.time.irq += ns;
+        break;
+      case 'softirq':
+      case 'ksoftirqd':
+        this.time.softirq += ns;
+        break;
+      case 'user':
+        this.time.user += ns;
+        break;
+      default:
+        this.time.system += ns;
+    }
+  }
+}

@@ -1,0 +1,170 @@
+// struct sk_buff over one buffer of real wire bytes (net/core/skbuff.c).
+// head is always 0; data/tail move as layers push and pull headers; end is
+// the buffer size. Every skb must end in kfree_skb (with a drop reason),
+// consume_skb, or a hand-off; `outstanding` counts the ones still alive so
+// tests can assert that nothing leaks.
+import type { NetDevice } from './netdevice.js';
+import type { DropReason } from './dropreason.js';
+
+/** NET_SKB_PAD + NET_IP_ALIGN: headroom a driver reserves before DMA. */
+export const NET_SKB_PAD = 64;
+export const NET_IP_ALIGN = 2;
+/** Room for Ethernet + IPv4 + UDP/TCP headers on locally built packets. */
+export const MAX_HEADER = 128;
+
+export const PACKET_HOST = 0;
+export const PACKET_BROADCAST = 1;
+export const PACKET_MULTICAST = 2;
+export const PACKET_OTHERHOST = 3;
+export const PACKET_OUTGOING = 4;
+
+/** Hooks the host installs to observe skb lifetimes (tracing, leak checks). */
+export interface SkbOwner {
+  outstanding: number;
+  nextId: number;
+  onFree?(skb: SkBuff, reason: DropReason | null, where: string): void;
+}
+
+export class SkBuff {
+  readonly id: number;
+  buf: Uint8Array;
+  data: number;
+  tail: number;
+  mac_header = -1;
+  network_header = -1;
+  transport_header = -1;
+  protocol = 0;
+  pkt_type = PACKET_HOST;
+  dev: NetDevice | null = null;
+  /** Routing decision attached by ip_route_input/output (skb_dst). */
+  dst: any = null;
+  /** Owning socket, if any. */
+  sk: any = null;
+  /** Memory charged to a socket (truesize). */
+  truesize: number;
+  /** Receive queue on which the NIC placed it (skb_record_rx_queue). */
+  queue_mapping = 0;
+  /** Hash used by RSS/RPS. */
+  hash = 0;
+  /** Time the NIC received it or the socket sent it (virtual ns). */
+  tstamp = 0;
+  /** ICMP/IP control block scratch (IPCB): options, flags. */
+  cb: Record<string, number> = {};
+  freed = false;
+
+  constructor(
+    readonly owner: SkbOwner,
+    size: number,
+  ) {
+    this.id = owner.nextId++;
+    this.buf = new Uint8Array(size);
+    this.data = 0;
+    this.tail = 0;
+    this.truesize = size + 256; // SKB_TRUESIZE: data plus struct sk_buff and shinfo
+    owner.outstanding++;
+  }
+
+  get len(): number {
+    return this.tail - this.data;
+  }
+  get end(): number {
+    return this.buf.length;
+  }
+  get headroom(): number {
+    return this.data;
+  }
+  get tailroom(): number {
+    return this.buf.length - this.tail;
+  }
+
+  skb_reserve(n: number): void {
+    this.data += n;
+    this.tail += n;
+  }
+
+  /** Add n bytes at the tail; returns the offset of the new area. */
+  skb_put(n: number): number {
+    if (this.tail + n > this.buf.length) throw new Error(`skb_over_panic: put ${n} tailroom ${this.tailroom}`);
+    const at = this.tail;
+    this.tail += n;
+    return at;
+  }
+
+  /** Add n bytes at the head; returns the new data offset. */
+  skb_push(n: number): number {
+    if (this.data - n < 0) throw new Error(`skb_under_panic: push ${n} headroom ${this.headroom}`);
+    this.data -= n;
+    return this.data;
+  }
+
+  /** Remove n bytes from the head; returns the new data offset. */
+  skb_pull(n: number): number {
+    if (n > this.len) throw new Error(`skb_pull beyond len`);
+    this.data += n;
+    return this.data;
+  }
+
+  /** Cut the packet to len bytes (pskb_trim). */
+  skb_trim(len: number): void {
+    if (len < this.len) this.tail = this.data + len;
+  }
+
+  skb_reset_network_header(): void {
+    this.network_header = this.data;
+  }
+  skb_reset_transport_header(): void {
+    this.transport_header = this.data;
+  }
+  skb_reset_mac_header(): void {
+    this.mac_header = this.data;
+  }
+
+  /** The bytes from data to tail (a view, not a copy). */
+  bytes(): Uint8Array {
+    return this.buf.subarray(this.data, this.tail);
+  }
+
+  /** skb_copy: a private copy with the same headroom and headers. */
+  copy(owner: SkbOwner = this.owner): SkBuff {
+    const n = new SkBuff(owner, this.buf.length);
+    n.buf.set(this.buf);
+    n.data = this.data;
+    n.tail = this.tail;
+    n.mac_header = this.mac_header;
+    n.network_header = this.network_header;
+    n.transport_header = this.transport_header;
+    n.protocol = this.protocol;
+    n.pkt_type = this.pkt_type;
+    n.dev = this.dev;
+    n.dst = this.dst;
+    n.queue_mapping = this.queue_mapping;
+    n.hash = this.hash;
+    n.tstamp = this.tstamp;
+    n.cb = { ...this.cb };
+    return n;
+  }
+}
+
+/** alloc_skb(size) with `headroom` reserved. */
+export function alloc_skb(owner: SkbOwner, size: number, headroom = 0): SkBuff {
+  const skb = new SkBuff(owner, size + headroom);
+  if (headroom) skb.skb_reserve(headroom);
+  return skb;
+}
+
+function release(skb: SkBuff, reason: DropReason | null, where: string): void {
+  if (skb.freed) throw new Error(`double free of skb ${skb.id} at ${where}`);
+  skb.freed = true;
+  skb.owner.outstanding--;
+  skb.owner.onFree?.(skb, reason, where);
+}
+
+/** kfree_skb_reason: the packet was dropped. */
+export function kfree_skb(skb: SkBuff, reason: DropReason, where: string): void {
+  release(skb, reason, where);
+}
+
+/** consume_skb: the packet was used up normally. */
+export function consume_skb(skb: SkBuff, where: string): void {
+  release(skb, null, where);
+}

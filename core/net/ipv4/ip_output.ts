@@ -1,0 +1,119 @@
+// net/ipv4/ip_output.c: from a built IP packet to the neighbour layer.
+// ip_local_out -> LOCAL_OUT -> ip_output -> POST_ROUTING -> ip_finish_output
+// (fragment if needed) -> ip_finish_output2 -> neighbour.
+import type { Net } from '../net_namespace.js';
+import { type SkBuff, alloc_skb, kfree_skb, MAX_HEADER } from '../core/skbuff.js';
+import { ETH_P_IP } from '../wire/ethernet.js';
+import { iph, ip_send_check, IP_DF, put16 } from '../wire/ip.js';
+import { NF_HOOK, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING } from '../netfilter/core.js';
+import { type Rtable, dst_mtu, RTCF_BROADCAST, RTCF_LOCAL } from './route.js';
+import { RTN_BROADCAST, RTN_MULTICAST } from './fib.js';
+import { neigh_output_for } from '../core/neighbour.js';
+import { ip_do_fragment } from './ip_fragment.js';
+import { IP_INC_STATS, IP_EXT_INC_STATS } from '../snmp_stats.js';
+import { COST } from '../../kernel/costs.js';
+import { dev_loopback_xmit } from '../../drivers/loopback.js';
+
+export interface IpHeaderFields {
+  saddr: number;
+  daddr: number;
+  protocol: number;
+  ttl: number;
+  tos: number;
+  df: boolean;
+  id?: number;
+}
+
+/** Allocate an skb for an IPv4 packet with `payloadLen` bytes after a 20-byte
+ * header, with headroom for the link layer. Returns the skb (data at the IP
+ * header) and the payload offset. */
+export function ip_alloc_skb(net: Net, payloadLen: number, h: IpHeaderFields): { skb: SkBuff; off: number } {
+  const skb = alloc_skb(net, 20 + payloadLen, MAX_HEADER);
+  const o = skb.skb_put(20 + payloadLen);
+  skb.skb_reset_network_header();
+  iph.write(skb.buf, o, {
+    tos: h.tos,
+    tot_len: 20 + payloadLen,
+    id: h.id ?? ip_select_ident(net, h.df),
+    frag_off: h.df ? IP_DF : 0,
+    ttl: h.ttl,
+    protocol: h.protocol,
+    saddr: h.saddr,
+    daddr: h.daddr,
+  });
+  skb.transport_header = o + 20;
+  skb.protocol = ETH_P_IP;
+  return { skb, off: o + 20 };
+}
+
+/** IP IDs: a per-namespace counter (ip_idents), 0 never used for fragments. */
+export function ip_select_ident(net: Net, _df: boolean): number {
+  const id = net.ipv4.ip_id_next & 0xffff;
+  net.ipv4.ip_id_next = (net.ipv4.ip_id_next + 1) & 0xffff;
+  return id;
+}
+
+/** ip_local_out / __ip_local_out: count, checksum, LOCAL_OUT, dst_output. */
+export function ip_local_out(net: Net, skb: SkBuff, rt: Rtable): void {
+  IP_INC_STATS(net, 'OutRequests');
+  skb.dst = rt;
+  const o = skb.network_header;
+  put16(skb.buf, o + 2, skb.tail - o);
+  ip_send_check(skb.buf, o);
+  net.tracer.fn(skb, 'ip_local_out');
+  NF_HOOK(net, NF_INET_LOCAL_OUT, skb, null, rt.dev, (s) => dst_output(net, s));
+}
+
+function dst_output(net: Net, skb: SkBuff): void {
+  const rt: Rtable = skb.dst;
+  if (rt.type === RTN_BROADCAST || rt.type === RTN_MULTICAST) ip_mc_output(net, skb);
+  else ip_output(net, skb);
+}
+
+/** ip_output: POST_ROUTING, then ip_finish_output. Consumes skb. */
+export function ip_output(net: Net, skb: SkBuff): void {
+  const rt: Rtable = skb.dst;
+  net.spend(COST.ip_output);
+  net.tracer.fn(skb, 'ip_output', `dev=${rt.dev.name}`);
+  skb.dev = rt.dev;
+  skb.protocol = ETH_P_IP;
+  NF_HOOK(net, NF_INET_POST_ROUTING, skb, null, rt.dev, (s) => ip_finish_output(net, s));
+}
+
+/** ip_mc_output for broadcasts: a copy loops back to us, the original goes out. */
+function ip_mc_output(net: Net, skb: SkBuff): void {
+  const rt: Rtable = skb.dst;
+  skb.dev = rt.dev;
+  skb.protocol = ETH_P_IP;
+  if (rt.flags & RTCF_BROADCAST && rt.flags & RTCF_LOCAL && !rt.dev.isLoopback) {
+    const c = skb.copy();
+    NF_HOOK(net, NF_INET_POST_ROUTING, c, null, rt.dev, (s) => dev_loopback_xmit(net, s));
+  }
+  if (iph.ttl(skb.buf, skb.network_header) === 0) {
+    kfree_skb(skb, 'NOT_SPECIFIED', 'ip_mc_output');
+    return;
+  }
+  NF_HOOK(net, NF_INET_POST_ROUTING, skb, null, rt.dev, (s) => ip_finish_output(net, s));
+}
+
+/** ip_finish_output / __ip_finish_output: fragment what exceeds the MTU. */
+function ip_finish_output(net: Net, skb: SkBuff): void {
+  const rt: Rtable = skb.dst;
+  const mtu = dst_mtu(net, rt);
+  if (skb.len > mtu) {
+    ip_do_fragment(net, skb, mtu, (frag) => ip_finish_output2(net, frag));
+    return;
+  }
+  ip_finish_output2(net, skb);
+}
+
+/** ip_finish_output2: count the packet out and hand it to the neighbour. */
+export function ip_finish_output2(net: Net, skb: SkBuff): void {
+  const rt: Rtable = skb.dst;
+  if (rt.type === RTN_MULTICAST) IP_EXT_INC_STATS(net, 'OutMcastPkts');
+  else if (rt.type === RTN_BROADCAST) IP_EXT_INC_STATS(net, 'OutBcastPkts');
+  IP_INC_STATS(net, 'OutTransmits');
+  IP_EXT_INC_STATS(net, 'OutOctets', skb.len);
+  const nexthop = rt.gw || iph.daddr(skb.buf, skb.network_header);
+  neigh_output_for(net, rt.dev, nexthop, skb);
+}

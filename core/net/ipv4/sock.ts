@@ -1,0 +1,122 @@
+// struct sock, reduced to what the modelled protocols use: addresses and
+// ports, receive and error queues with memory accounting against sk_rcvbuf,
+// a pending error (sk_err), and a wait queue that sk_data_ready wakes.
+import type { Net } from '../net_namespace.js';
+import { type SkBuff, kfree_skb } from '../core/skbuff.js';
+import { WaitQueue } from '../../kernel/wait.js';
+import type { Rtable } from './route.js';
+
+export const SO_EE_ORIGIN_LOCAL = 1;
+export const SO_EE_ORIGIN_ICMP = 2;
+
+/** struct sock_extended_err plus the offender and the quoted payload. */
+export interface SockExtendedErr {
+  ee_errno: string;
+  ee_origin: number;
+  ee_type: number;
+  ee_code: number;
+  ee_info: number;
+  offender: number;
+  /** Bytes of the original packet from its transport header (ICMP echo for ping). */
+  payload: Uint8Array;
+  /** Destination address of the original packet. */
+  daddr: number;
+  port: number;
+  tstamp: number;
+}
+
+export type SockType = 'udp' | 'raw' | 'tcp';
+
+export class Sock {
+  state = 'CLOSE';
+  rcv_saddr = 0;
+  saddr = 0;
+  num = 0; // local port
+  daddr = 0;
+  dport = 0;
+  bound_dev_if = 0;
+  rcvbuf: number;
+  sndbuf: number;
+  rmem_alloc = 0;
+  wmem_alloc = 0;
+  drops = 0;
+  readonly receive_queue: SkBuff[] = [];
+  readonly error_queue: SockExtendedErr[] = [];
+  /** Pending error reported by the next call (sk_err), errno name. */
+  err: string | null = null;
+  readonly wq = new WaitQueue();
+  // socket options
+  recverr = false;
+  ttl = -1;
+  tos = 0;
+  /** IP_MTU_DISCOVER: 'want' (kernel default), 'do', 'dont', 'probe'. */
+  pmtudisc: 'want' | 'do' | 'dont' | 'probe' = 'want';
+  broadcast = false;
+  reuseaddr = false;
+  reuseport = false;
+  /** ICMP_FILTER for raw ICMP sockets: bit set = type blocked. */
+  icmp_filter = 0;
+  dst: Rtable | null = null;
+  dst_genid = -1;
+  /** Process that owns it, for ss -p. */
+  owner = '';
+  ino: number;
+  closed = false;
+
+  constructor(
+    readonly net: Net,
+    readonly type: SockType,
+    readonly protocol: number,
+  ) {
+    this.rcvbuf = net.sysctlInt('net.core.rmem_default');
+    this.sndbuf = net.sysctlInt('net.core.wmem_default');
+    this.ino = net.socks.nextIno++;
+  }
+
+  /** sk_data_ready / sk_error_report. */
+  wake(): void {
+    this.wq.wake_up();
+  }
+}
+
+/** sock_queue_rcv_skb: charge the receive buffer, queue, wake the reader.
+ * Returns false (and frees the skb) when the buffer is full. */
+export function sock_queue_rcv_skb(sk: Sock, skb: SkBuff): boolean {
+  if (sk.rmem_alloc >= sk.rcvbuf) {
+    sk.drops++;
+    kfree_skb(skb, 'SOCKET_RCVBUFF', 'sock_queue_rcv_skb');
+    return false;
+  }
+  sk.rmem_alloc += skb.truesize;
+  skb.sk = sk;
+  sk.receive_queue.push(skb);
+  sk.net.tracer.fn(skb, 'sock_queue_rcv_skb', `rmem ${sk.rmem_alloc}/${sk.rcvbuf}`);
+  sk.wake();
+  return true;
+}
+
+/** Take the next packet off the receive queue, uncharging it. */
+export function skb_recv_datagram(sk: Sock): SkBuff | null {
+  const skb = sk.receive_queue.shift();
+  if (!skb) return null;
+  sk.rmem_alloc -= skb.truesize;
+  return skb;
+}
+
+/** ip_icmp_error / ip_local_error: queue an extended error for recvmsg(MSG_ERRQUEUE). */
+export function sock_queue_err(sk: Sock, e: SockExtendedErr): void {
+  if (sk.error_queue.length >= 64) return;
+  sk.error_queue.push(e);
+  sk.wake();
+}
+
+export interface SockTables {
+  udp: Sock[];
+  raw: Sock[];
+  tcp: Sock[];
+  nextIno: number;
+}
+
+export function newSockTables(): SockTables {
+  return { udp: [], raw: [], tcp: [], nextIno: 10000 };
+}

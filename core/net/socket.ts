@@ -1,0 +1,197 @@
+// The socket system calls the userland tools use (net/socket.c,
+// af_inet.c, udp_sendmsg, raw_sendmsg, ip_append_data's size checks).
+// Calls return an errno name on failure, as the C library would set errno.
+import type { Net } from './net_namespace.js';
+import { Sock, skb_recv_datagram, sock_queue_err, SO_EE_ORIGIN_LOCAL, type SockExtendedErr } from './ipv4/sock.js';
+import { ip_route_output_key, dst_mtu, type Rtable, RTCF_BROADCAST } from './ipv4/route.js';
+import { ip_alloc_skb, ip_local_out } from './ipv4/ip_output.js';
+import { udp_lib_get_port, udp_fill_header } from './ipv4/udp.js';
+import { ip_dev_find } from './ipv4/devinet.js';
+import { iph, IPPROTO_ICMP, IPPROTO_UDP } from './wire/ip.js';
+import { UDP_INC_STATS } from './snmp_stats.js';
+import { run_on_cpu } from '../kernel/softirq.js';
+import { COST } from '../kernel/costs.js';
+
+export type Errno = { errno: string };
+const E = (errno: string): Errno => ({ errno });
+
+export interface Datagram {
+  data: Uint8Array;
+  /** Whole IP packet for raw sockets, payload for UDP. */
+  saddr: number;
+  sport: number;
+  daddr: number;
+  ttl: number;
+  tstamp: number;
+}
+
+/** Run a syscall body on the task's CPU in process context (costs, softirqs on exit). */
+export function syscall<T>(net: Net, fn: () => T): T {
+  let r!: T;
+  const cpu = net.cpus[0];
+  run_on_cpu(net, cpu, 'system', () => {
+    net.spend(COST.syscall);
+    r = fn();
+  }, false);
+  return r;
+}
+
+export function sock_create(net: Net, type: 'udp' | 'raw', protocol: number): Sock {
+  const sk = new Sock(net, type, protocol || (type === 'udp' ? IPPROTO_UDP : IPPROTO_ICMP));
+  if (type === 'raw') net.socks.raw.push(sk);
+  return sk;
+}
+
+export function sock_bind(net: Net, sk: Sock, addr: number, port: number): Errno | null {
+  if (addr && !ip_dev_find(net, addr) && !net.sysctlInt('net.ipv4.ip_nonlocal_bind')) return E('EADDRNOTAVAIL');
+  if (sk.type === 'raw') {
+    sk.rcv_saddr = sk.saddr = addr;
+    return null;
+  }
+  if (sk.num) return E('EINVAL');
+  sk.rcv_saddr = sk.saddr = addr;
+  if (!udp_lib_get_port(net, sk, port)) {
+    sk.rcv_saddr = sk.saddr = 0;
+    return E('EADDRINUSE');
+  }
+  return null;
+}
+
+function route(net: Net, sk: Sock, daddr: number, proto: number, dport: number): Rtable | Errno {
+  const fl = { daddr, saddr: sk.saddr, oif: sk.bound_dev_if, tos: sk.tos, scope: 0, proto, sport: sk.num, dport };
+  const rt = ip_route_output_key(net, fl);
+  if ('err' in rt) {
+    if (rt.err === 'ENETUNREACH') net.mib.inc('Ip', 'OutNoRoutes', 1);
+    return E(rt.err);
+  }
+  if (rt.flags & RTCF_BROADCAST && !sk.broadcast) return E('EACCES');
+  (rt as any).__saddr = fl.saddr;
+  return rt;
+}
+
+/** connect(2) for datagram sockets: fix the peer, pick the source. */
+export function sock_connect(net: Net, sk: Sock, daddr: number, dport: number): Errno | null {
+  return syscall(net, () => {
+    const rt = route(net, sk, daddr, sk.type === 'udp' ? IPPROTO_UDP : sk.protocol, dport);
+    if ('errno' in rt) return rt;
+    if (!sk.saddr) sk.saddr = (rt as any).__saddr;
+    if (!sk.rcv_saddr) sk.rcv_saddr = sk.saddr;
+    sk.daddr = daddr;
+    sk.dport = dport;
+    if (sk.type === 'udp' && !sk.num && !udp_lib_get_port(net, sk, 0)) return E('EAGAIN');
+    sk.dst = rt;
+    sk.dst_genid = net.fib.genid;
+    sk.state = 'ESTABLISHED';
+    return null;
+  });
+}
+
+/** ip_dont_fragment and ip_append_data's EMSGSIZE rule. */
+function fragPolicy(sk: Sock, rt: Rtable, net: Net, len: number): { df: boolean; err: Errno | null; mtu: number } {
+  const mtu = dst_mtu(net, rt);
+  const fits = len <= mtu;
+  if (sk.pmtudisc === 'do' || sk.pmtudisc === 'probe') {
+    if (!fits) return { df: true, err: E('EMSGSIZE'), mtu };
+    return { df: true, err: null, mtu };
+  }
+  return { df: sk.pmtudisc === 'want' && fits, err: null, mtu };
+}
+
+/** sendto(2): UDP payload or, for raw sockets, the transport header and data. */
+export function sock_sendto(net: Net, sk: Sock, data: Uint8Array, daddr?: number, dport?: number): number | Errno {
+  return syscall(net, () => {
+    if (sk.err) {
+      const e = sk.err;
+      sk.err = null;
+      return E(e);
+    }
+    const to = daddr ?? sk.daddr;
+    const port = dport ?? sk.dport;
+    if (!to) return E('EDESTADDRREQ');
+    let rt: Rtable | Errno;
+    let saddr = sk.saddr;
+    if (daddr === undefined && sk.dst && sk.dst_genid === net.fib.genid) rt = sk.dst;
+    else {
+      rt = route(net, sk, to, sk.type === 'udp' ? IPPROTO_UDP : sk.protocol, port);
+      if ('errno' in rt) return rt;
+      if (!saddr) saddr = (rt as any).__saddr;
+      if (daddr === undefined) {
+        sk.dst = rt;
+        sk.dst_genid = net.fib.genid;
+      }
+    }
+    if (!saddr) saddr = (rt as any).__saddr ?? sk.saddr;
+    const isUdp = sk.type === 'udp';
+    if (isUdp && !sk.num && !udp_lib_get_port(net, sk, 0)) return E('EAGAIN');
+    const payload = isUdp ? 8 + data.length : data.length;
+    if (payload > 65535 - 20) return E('EMSGSIZE');
+    const pol = fragPolicy(sk, rt, net, 20 + payload);
+    if (pol.err) {
+      // ip_local_error: the error also goes to the error queue when IP_RECVERR is on.
+      if (sk.recverr) sock_queue_err(sk, localErr(net, 'EMSGSIZE', to, port, pol.mtu, data));
+      return pol.err;
+    }
+    const ttl = sk.ttl >= 0 ? sk.ttl : net.sysctlInt('net.ipv4.ip_default_ttl');
+    const { skb, off } = ip_alloc_skb(net, payload, { saddr, daddr: to, protocol: sk.protocol, ttl, tos: sk.tos, df: pol.df });
+    if (isUdp) {
+      skb.buf.set(data, off + 8);
+      udp_fill_header(skb.buf, off, sk.num, port, data.length, saddr, to);
+      UDP_INC_STATS(net, 'OutDatagrams');
+    } else skb.buf.set(data, off);
+    skb.sk = sk;
+    skb.cb.ignore_df = pol.df ? 0 : 1;
+    net.spend(COST.copy_per_byte * data.length);
+    net.tracer.fn(skb, isUdp ? 'udp_sendmsg' : 'raw_sendmsg', `len ${data.length}`);
+    ip_local_out(net, skb, rt);
+    return data.length;
+  });
+}
+
+function localErr(net: Net, errno: string, daddr: number, port: number, info: number, data: Uint8Array): SockExtendedErr {
+  return { ee_errno: errno, ee_origin: SO_EE_ORIGIN_LOCAL, ee_type: 0, ee_code: 0, ee_info: info, offender: 0, payload: data.slice(0, 64), daddr, port, tstamp: net.now() };
+}
+
+/** recvfrom(2), non-blocking: null when nothing is queued (caller sleeps on sk.wq). */
+export function sock_recv(net: Net, sk: Sock): Datagram | Errno | null {
+  if (sk.err) {
+    const e = sk.err;
+    sk.err = null;
+    return E(e);
+  }
+  const skb = skb_recv_datagram(sk);
+  if (!skb) return null;
+  const b = skb.buf;
+  const nh = skb.network_header;
+  let d: Datagram;
+  if (sk.type === 'raw') {
+    d = { data: b.slice(nh, skb.tail), saddr: iph.saddr(b, nh), sport: 0, daddr: iph.daddr(b, nh), ttl: iph.ttl(b, nh), tstamp: skb.tstamp };
+  } else {
+    const th = skb.transport_header;
+    d = { data: b.slice(th + 8, skb.tail), saddr: iph.saddr(b, nh), sport: (b[th] << 8) | b[th + 1], daddr: iph.daddr(b, nh), ttl: iph.ttl(b, nh), tstamp: skb.tstamp };
+    UDP_INC_STATS(net, 'InDatagrams');
+  }
+  skb.sk = null;
+  // The datagram is copied to user space; the skb is done.
+  import_consume(skb);
+  return d;
+}
+
+/** recvmsg(MSG_ERRQUEUE). */
+export function sock_recv_err(sk: Sock): SockExtendedErr | null {
+  return sk.error_queue.shift() ?? null;
+}
+
+export function sock_close(net: Net, sk: Sock): void {
+  if (sk.closed) return;
+  sk.closed = true;
+  const l = sk.type === 'udp' ? net.socks.udp : net.socks.raw;
+  const i = l.indexOf(sk);
+  if (i >= 0) l.splice(i, 1);
+  let skb;
+  while ((skb = skb_recv_datagram(sk))) import_consume(skb);
+}
+
+import { consume_skb } from './core/skbuff.js';
+function import_consume(skb: any): void {
+  consume_skb(skb, 'skb_free_datagram');
+}

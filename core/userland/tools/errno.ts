@@ -1,0 +1,20 @@
+// strerror() texts for the errno names the kernel model returns.
+export const ERRNO_TEXT: Record<string, string> = {
+  ENETUNREACH: 'Network is unreachable',
+  EHOSTUNREACH: 'No route to host',
+  ECONNREFUSED: 'Connection refused',
+  EMSGSIZE: 'Message too long',
+  EINVAL: 'Invalid argument',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  EADDRINUSE: 'Address already in use',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  ENODEV: 'No such device',
+  ETIMEDOUT: 'Connection timed out',
+  EAGAIN: 'Resource temporarily unavailable',
+  ENOBUFS: 'No buffer space available',
+  EPROTO: 'Protocol error',
+  EHOSTDOWN: 'Host is down',
+  ENOPROTOOPT: 'Protocol not available',
+  EDESTADDRREQ: 'Destination address required',
+};

@@ -1,0 +1,602 @@
+// iproute2's `ip`: link, addr, route, neigh, as `ip` 6.x prints them.
+import type { Proc, ProgramGen } from '../process.js';
+import type { Net } from '../../net/net_namespace.js';
+import type { NetDevice } from '../../net/core/netdevice.js';
+import { IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_NOARP, IFF_POINTOPOINT, IFF_PROMISC, IFF_UP } from '../../net/core/netdevice.js';
+import { kernel, out, err, parsePrefix, parseInetLoose } from './util.js';
+import { formatIPv4, inet_make_mask } from '../../net/wire/ip.js';
+import { formatMac, parseMac } from '../../net/wire/ethernet.js';
+import { in_dev_get, inet_insert_ifa, inet_del_ifa, makeIfa, fib_sync_dev_routes, IFA_F_SECONDARY } from '../../net/ipv4/devinet.js';
+import * as F from '../../net/ipv4/fib.js';
+import { ip_route_input, ip_route_output_key, RTCF_LOCAL, RTCF_BROADCAST, RTCF_MULTICAST, RTCF_REDIRECTED, RTCF_DOREDIRECT, type Rtable } from '../../net/ipv4/route.js';
+import { NUD_NAMES, NUD_NOARP, NUD_PERMANENT, NUD_STALE, NUD_REACHABLE, NUD_FAILED, NUD_INCOMPLETE, NEIGH_UPDATE_F_ADMIN, NEIGH_UPDATE_F_OVERRIDE } from '../../net/core/neighbour.js';
+
+class IpError extends Error {
+  constructor(
+    msg: string,
+    readonly code = 1,
+  ) {
+    super(msg);
+  }
+}
+
+const RTNL: Record<string, string> = {
+  EEXIST: 'File exists',
+  ESRCH: 'No such process',
+  ENETUNREACH: 'Network is unreachable',
+  EHOSTUNREACH: 'No route to host',
+  EINVAL: 'Invalid argument',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  ENODEV: 'No such device',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  ENOENT: 'No such file or directory',
+};
+
+function rtnl(errno: string): IpError {
+  return new IpError(`RTNETLINK answers: ${RTNL[errno] ?? errno}\n`, 2);
+}
+
+function devOrDie(net: Net, name: string | undefined): NetDevice {
+  if (name === undefined) throw new IpError('Not enough information: "dev" argument is required.\n', 1);
+  const d = net.dev_get_by_name(name);
+  if (!d) throw new IpError(`Cannot find device "${name}"\n`, 1);
+  return d;
+}
+
+function matches(word: string, full: string): boolean {
+  return word.length > 0 && full.startsWith(word);
+}
+
+export function* ip(p: Proc): ProgramGen {
+  const net = kernel(p);
+  const args = p.argv.slice(1);
+  const o = { family4: false, stats: 0, brief: false, details: false };
+  while (args.length && args[0].startsWith('-')) {
+    const a = args.shift()!;
+    if (a === '-4') o.family4 = true;
+    else if (a === '-6') o.family4 = false;
+    else if (a === '-s' || a === '-stats' || a === '-statistics') o.stats++;
+    else if (a === '-br' || a === '-brief') o.brief = true;
+    else if (a === '-d' || a === '-details') o.details = true;
+    else if (a === '-h' || a === '-help') return usage(p);
+    else if (a === '-c' || a === '-color' || a.startsWith('-color=')) continue;
+    else if (a === '-n' || a === '-netns') {
+      err(p, 'Cannot open network namespace: not supported in this lab\n');
+      return 1;
+    } else {
+      err(p, `Option "${a}" is unknown, try "ip -help".\n`);
+      return 255;
+    }
+  }
+  const obj = args.shift() ?? '';
+  try {
+    if (obj === '') return usage(p);
+    if (matches(obj, 'address')) return ipaddr(p, net, args, o);
+    if (matches(obj, 'link')) return iplink(p, net, args, o);
+    if (matches(obj, 'route') || obj === 'r' || obj === 'ro') return iproute(p, net, args, o);
+    if (matches(obj, 'neighbour') || matches(obj, 'neighbor')) return ipneigh(p, net, args);
+    if (matches(obj, 'help')) return usage(p);
+    err(p, `Object "${obj}" is unknown, try "ip help".\n`);
+    return 1;
+  } catch (e) {
+    if (e instanceof IpError) {
+      err(p, e.message);
+      return e.code;
+    }
+    throw e;
+  }
+}
+
+function usage(p: Proc): number {
+  err(
+    p,
+    'Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n       ip [ -force ] -batch filename\nwhere  OBJECT := { address | link | neighbour | route }\n       OPTIONS := { -s[tatistics] | -d[etails] | -4 | -br[ief] }\n',
+  );
+  return 255;
+}
+
+// ---- link ---------------------------------------------------------------------
+
+function flagString(d: NetDevice): string {
+  const f = d.flags;
+  const names: string[] = [];
+  if (f & IFF_UP && !d.carrier) names.push('NO-CARRIER');
+  const table: [number, string][] = [
+    [IFF_LOOPBACK, 'LOOPBACK'],
+    [IFF_BROADCAST, 'BROADCAST'],
+    [IFF_POINTOPOINT, 'POINTOPOINT'],
+    [IFF_MULTICAST, 'MULTICAST'],
+    [IFF_NOARP, 'NOARP'],
+    [IFF_PROMISC, 'PROMISC'],
+    [IFF_UP, 'UP'],
+  ];
+  for (const [bit, n] of table) if (f & bit) names.push(n);
+  if (f & IFF_UP && d.carrier) names.push('LOWER_UP');
+  return names.join(',');
+}
+
+function operstate(d: NetDevice): string {
+  if (d.isLoopback) return d.up ? 'UNKNOWN' : 'DOWN';
+  if (!d.up) return 'DOWN';
+  return d.carrier ? 'UP' : 'DOWN';
+}
+
+function linkHeader(d: NetDevice, withMode: boolean): string {
+  const q = d.qdisc ? d.qdisc.kind : 'noqueue';
+  const master = d.master ? ` master ${d.master.name}` : '';
+  return `${d.ifindex}: ${d.name}: <${flagString(d)}> mtu ${d.mtu} qdisc ${q}${master} state ${operstate(d)}${withMode ? ' mode DEFAULT' : ''} group default qlen ${d.tx_queue_len}\n`;
+}
+
+function linkLine(d: NetDevice): string {
+  if (d.isLoopback) return `    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n`;
+  return `    link/ether ${formatMac(d.dev_addr)} brd ${formatMac(d.broadcast)}\n`;
+}
+
+function statsLines(d: NetDevice): string {
+  const s = d.stats;
+  const row = (vals: number[], widths: number[]) => '    ' + vals.map((v, i) => String(v).padEnd(widths[i])).join(' ').trimEnd() + '\n';
+  return (
+    '    RX:  bytes packets errors dropped  missed   mcast           \n' +
+    row([s.rx_bytes, s.rx_packets, s.rx_errors, s.rx_dropped, s.rx_missed_errors, s.multicast], [10, 7, 6, 7, 7, 7]) +
+    '    TX:  bytes packets errors dropped carrier collsns           \n' +
+    row([s.tx_bytes, s.tx_packets, s.tx_errors, s.tx_dropped, s.tx_carrier_errors, s.collisions], [10, 7, 6, 7, 7, 7])
+  );
+}
+
+function iplink(p: Proc, net: Net, args: string[], o: { stats: number; brief: boolean }): number {
+  const cmd = args.shift() ?? 'show';
+  if (matches(cmd, 'show') || matches(cmd, 'list') || cmd === 'lst') {
+    let devs = [...net.devices.values()];
+    if (args[0] === 'dev') args.shift();
+    if (args[0] && args[0] !== 'up') devs = [devOrDie(net, args[0])];
+    if (args.includes('up')) devs = devs.filter((d) => d.up);
+    for (const d of devs) {
+      if (o.brief) {
+        out(p, `${d.name.padEnd(16)} ${operstate(d).padEnd(14)} ${d.isLoopback ? '00:00:00:00:00:00' : formatMac(d.dev_addr)} <${flagString(d)}> \n`);
+        continue;
+      }
+      out(p, linkHeader(d, true) + linkLine(d) + (o.stats ? statsLines(d) : ''));
+    }
+    return 0;
+  }
+  if (cmd === 'set') {
+    let devName: string | undefined;
+    if (args[0] === 'dev') args.shift();
+    devName = args.shift();
+    const d = devOrDie(net, devName);
+    while (args.length) {
+      const a = args.shift()!;
+      if (a === 'up') link_up(net, d, true);
+      else if (a === 'down') link_up(net, d, false);
+      else if (a === 'mtu') {
+        const v = Number(args.shift());
+        if (!Number.isInteger(v)) throw new IpError(`Error: argument "${v}" is wrong: Invalid "mtu" value\n`, 255);
+        if (v < d.min_mtu || v > d.max_mtu) throw new IpError(`Error: mtu ${v < d.min_mtu ? 'less than device minimum' : 'greater than device maximum'}.\n`, 2);
+        d.mtu = v;
+        for (const t of net.fib.tables.values()) t.genid++;
+      } else if (a === 'address') {
+        const m = parseMac(args.shift() ?? '');
+        if (!m) throw new IpError('Error: "address" value is invalid\n', 1);
+        d.dev_addr = m;
+      } else if (a === 'txqueuelen' || a === 'txqlen' || a === 'qlen') {
+        d.tx_queue_len = Number(args.shift());
+      } else if (a === 'promisc') {
+        const v = args.shift();
+        d.flags = v === 'on' ? d.flags | IFF_PROMISC : d.flags & ~IFF_PROMISC;
+      } else if (a === 'name') {
+        d.name = args.shift()!;
+      } else throw new IpError(`Error: either "dev" is duplicate, or "${a}" is a garbage.\n`, 255);
+    }
+    return 0;
+  }
+  if (cmd === 'add' || cmd === 'delete' || cmd === 'del') {
+    err(p, 'RTNETLINK answers: Operation not supported\n');
+    return 2;
+  }
+  err(p, `Command "${cmd}" is unknown, try "ip link help".\n`);
+  return 255;
+}
+
+function link_up(net: Net, d: NetDevice, up: boolean): void {
+  if (up === d.up) return;
+  if (up) d.flags |= IFF_UP;
+  else {
+    d.flags &= ~IFF_UP;
+    net.arp_tbl.ifdown(d);
+    d.qdisc?.reset();
+  }
+  fib_sync_dev_routes(net, d);
+}
+
+// ---- addr ---------------------------------------------------------------------
+
+function ipaddr(p: Proc, net: Net, args: string[], o: { family4: boolean; brief: boolean }): number {
+  const cmd = args.shift() ?? 'show';
+  if (matches(cmd, 'show') || matches(cmd, 'list') || cmd === 'lst') {
+    let devs = [...net.devices.values()];
+    if (args[0] === 'dev') args.shift();
+    if (args[0] && args[0] !== 'up') devs = [devOrDie(net, args[0])];
+    if (args.includes('up')) devs = devs.filter((d) => d.up);
+    for (const d of devs) {
+      const ifas = in_dev_get(d).ifa_list;
+      if (o.brief) {
+        out(p, `${d.name.padEnd(16)} ${operstate(d).padEnd(14)} ${ifas.map((i) => `${formatIPv4(i.local)}/${i.prefixlen}`).join(' ')} \n`);
+        continue;
+      }
+      if (o.family4 && !ifas.length) continue;
+      let s = linkHeader(d, false);
+      if (!o.family4) s += linkLine(d);
+      for (const i of ifas) {
+        s += `    inet ${formatIPv4(i.local)}/${i.prefixlen}`;
+        if (i.broadcast) s += ` brd ${formatIPv4(i.broadcast)}`;
+        s += ` scope ${scopeName(i.scope)}${i.flags & IFA_F_SECONDARY ? ' secondary' : ''} ${i.label}\n`;
+        s += `       valid_lft forever preferred_lft forever\n`;
+      }
+      out(p, s);
+    }
+    return 0;
+  }
+  if (cmd === 'add' || cmd === 'a' || cmd === 'replace' || matches(cmd, 'delete')) {
+    let local: ReturnType<typeof parsePrefix> = null;
+    let devName: string | undefined;
+    let brd: string | undefined;
+    let scope: number | undefined;
+    let label: string | undefined;
+    while (args.length) {
+      const a = args.shift()!;
+      if (a === 'dev') devName = args.shift();
+      else if (a === 'brd' || a === 'broadcast') brd = args.shift();
+      else if (a === 'scope') scope = scopeNum(args.shift() ?? '');
+      else if (a === 'label') label = args.shift();
+      else if (a === 'local') local = parsePrefix(args.shift() ?? '');
+      else {
+        local = parsePrefix(a);
+        if (!local) throw new IpError(`Error: any valid prefix is expected rather than "${a}".\n`, 1);
+      }
+    }
+    if (!local) throw new IpError('Not enough information: "local" argument is required.\n', 1);
+    const d = devOrDie(net, devName);
+    if (matches(cmd, 'delete')) {
+      const ifa = in_dev_get(d).ifa_list.find((i) => i.local === local!.addr && (!local!.hasLen || i.prefixlen === local!.plen));
+      if (!ifa) throw new IpError('RTNETLINK answers: Cannot assign requested address\n', 2);
+      inet_del_ifa(net, d, ifa);
+      return 0;
+    }
+    const plen = local.hasLen ? local.plen : 32;
+    let broadcast = 0;
+    if (brd === '+') broadcast = (local.addr | ~inet_make_mask(plen)) >>> 0;
+    else if (brd === '-') broadcast = (local.addr & inet_make_mask(plen)) >>> 0;
+    else if (brd) broadcast = parseInetLoose(brd) ?? 0;
+    const ifa = makeIfa(local.addr, plen, d, { broadcast, scope, label });
+    const e = inet_insert_ifa(net, d, ifa);
+    if (e === 'EEXIST') {
+      if (cmd === 'replace') return 0;
+      throw new IpError('Error: ipv4: Address already assigned.\n', 2);
+    }
+    return 0;
+  }
+  if (matches(cmd, 'flush')) {
+    if (args[0] === 'dev') args.shift();
+    const d = devOrDie(net, args[0]);
+    for (const i of [...in_dev_get(d).ifa_list].reverse()) inet_del_ifa(net, d, i);
+    return 0;
+  }
+  err(p, `Command "${cmd}" is unknown, try "ip address help".\n`);
+  return 255;
+}
+
+const SCOPES: [number, string][] = [
+  [F.RT_SCOPE_UNIVERSE, 'global'],
+  [F.RT_SCOPE_SITE, 'site'],
+  [F.RT_SCOPE_LINK, 'link'],
+  [F.RT_SCOPE_HOST, 'host'],
+  [F.RT_SCOPE_NOWHERE, 'nowhere'],
+];
+function scopeName(s: number): string {
+  return SCOPES.find(([n]) => n === s)?.[1] ?? String(s);
+}
+function scopeNum(s: string): number {
+  const f = SCOPES.find(([, n]) => n === s);
+  if (f) return f[0];
+  if (s === 'universe') return 0;
+  const n = Number(s);
+  if (!Number.isInteger(n)) throw new IpError(`Error: argument "${s}" is wrong: invalid scope value.\n`, 255);
+  return n;
+}
+const PROTOS: [number, string][] = [
+  [F.RTPROT_REDIRECT, 'redirect'],
+  [F.RTPROT_KERNEL, 'kernel'],
+  [F.RTPROT_BOOT, 'boot'],
+  [F.RTPROT_STATIC, 'static'],
+  [16, 'dhcp'],
+  [186, 'bgp'],
+  [188, 'ospf'],
+];
+function protoName(n: number): string {
+  return PROTOS.find(([x]) => x === n)?.[1] ?? String(n);
+}
+
+// ---- route --------------------------------------------------------------------
+
+function routeLine(fa: F.FibAlias, showType: boolean, showTable: boolean): string {
+  let s = '';
+  if (showType || fa.type !== F.RTN_UNICAST) s += F.RTN_NAMES[fa.type] + ' ';
+  s += fa.plen === 0 && fa.dst === 0 ? 'default' : fa.plen === 32 ? formatIPv4(fa.dst) : `${formatIPv4(fa.dst)}/${fa.plen}`;
+  if (fa.tos) s += ` tos 0x${fa.tos.toString(16).padStart(2, '0')}`;
+  if (fa.nh.gw) s += ` via ${formatIPv4(fa.nh.gw)}`;
+  if (fa.nh.dev && fa.type !== F.RTN_UNREACHABLE && fa.type !== F.RTN_BLACKHOLE && fa.type !== F.RTN_PROHIBIT) s += ` dev ${fa.nh.dev.name}`;
+  if (showTable && fa.table !== F.RT_TABLE_MAIN) s += ` table ${fa.table === F.RT_TABLE_LOCAL ? 'local' : fa.table}`;
+  if (fa.protocol !== F.RTPROT_BOOT) s += ` proto ${protoName(fa.protocol)}`;
+  if (fa.scope !== F.RT_SCOPE_UNIVERSE) s += ` scope ${scopeName(fa.scope)}`;
+  if (fa.prefsrc) s += ` src ${formatIPv4(fa.prefsrc)}`;
+  if (fa.priority) s += ` metric ${fa.priority}`;
+  if (fa.nh.onlink) s += ' onlink';
+  if (fa.nh.dev && !fa.nh.dev.carrier && fa.nh.dev.up) s += ' linkdown';
+  if (fa.mtu) s += ` mtu ${fa.mtu}`;
+  return s + ' \n';
+}
+
+function tableId(s: string): number {
+  if (s === 'main') return F.RT_TABLE_MAIN;
+  if (s === 'local') return F.RT_TABLE_LOCAL;
+  if (s === 'default') return F.RT_TABLE_DEFAULT;
+  if (s === 'all') return -1;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0) throw new IpError(`Error: argument "${s}" is wrong: "table" value is invalid\n`, 255);
+  return n;
+}
+
+const TYPES: Record<string, number> = { unicast: F.RTN_UNICAST, local: F.RTN_LOCAL, broadcast: F.RTN_BROADCAST, blackhole: F.RTN_BLACKHOLE, unreachable: F.RTN_UNREACHABLE, prohibit: F.RTN_PROHIBIT, throw: F.RTN_THROW, multicast: F.RTN_MULTICAST, anycast: F.RTN_ANYCAST };
+
+function iproute(p: Proc, net: Net, args: string[], o: { family4: boolean }): number {
+  const cmd = args.shift() ?? 'show';
+  if (matches(cmd, 'show') || matches(cmd, 'list') || cmd === 'lst') {
+    let table = F.RT_TABLE_MAIN;
+    let devFilter: NetDevice | null = null;
+    let prefixFilter: ReturnType<typeof parsePrefix> = null;
+    while (args.length) {
+      const a = args.shift()!;
+      if (a === 'table') table = tableId(args.shift() ?? '');
+      else if (a === 'dev') devFilter = devOrDie(net, args.shift());
+      else if (a === 'root' || a === 'match' || a === 'exact') prefixFilter = parsePrefix(args.shift() ?? '');
+      else prefixFilter = parsePrefix(a);
+    }
+    const tables = table === -1 ? [...net.fib.tables.values()] : [net.fib.tables.get(table)].filter((t): t is F.FibTable => !!t);
+    for (const t of tables) {
+      for (const fa of t.dump()) {
+        if (devFilter && fa.nh.dev !== devFilter) continue;
+        if (prefixFilter && (fa.dst !== ((prefixFilter.addr & inet_make_mask(prefixFilter.plen)) >>> 0) || fa.plen !== prefixFilter.plen)) continue;
+        let line = routeLine(fa, t.id === F.RT_TABLE_LOCAL, table === -1);
+        if (devFilter) line = line.replace(` dev ${devFilter.name}`, '');
+        out(p, line);
+      }
+    }
+    return 0;
+  }
+  if (cmd === 'get') return routeGet(p, net, args);
+  if (matches(cmd, 'flush')) {
+    let table = F.RT_TABLE_MAIN;
+    let dev: NetDevice | null = null;
+    while (args.length) {
+      const a = args.shift()!;
+      if (a === 'table') table = tableId(args.shift()!);
+      else if (a === 'dev') dev = devOrDie(net, args.shift());
+    }
+    net.fib.tables.get(table)?.flush((fa) => !dev || fa.nh.dev === dev);
+    return 0;
+  }
+  const verbs: Record<string, 'add' | 'del' | 'replace' | 'append' | 'change'> = { add: 'add', a: 'add', del: 'del', delete: 'del', d: 'del', replace: 'replace', append: 'append', change: 'change', prepend: 'add' };
+  const verb = verbs[cmd];
+  if (!verb) {
+    err(p, `Command "${cmd}" is unknown, try "ip route help".\n`);
+    return 255;
+  }
+  // Parse the route spec.
+  let type = F.RTN_UNICAST;
+  let dst: ReturnType<typeof parsePrefix> = null;
+  let gw = 0;
+  let dev: NetDevice | null = null;
+  let metric = 0;
+  let src = 0;
+  let table = F.RT_TABLE_MAIN;
+  let proto = F.RTPROT_BOOT;
+  let scope: number | null = null;
+  let onlink = false;
+  let mtu = 0;
+  const has = new Set<string>();
+  while (args.length) {
+    const a = args.shift()!;
+    if (a === 'via') {
+      const g = args.shift() ?? '';
+      const v = parseInetLoose(g.replace(/^inet /, ''));
+      if (v === null) throw new IpError(`Error: inet prefix is expected rather than "${g}".\n`, 1);
+      gw = v;
+      has.add('gw');
+    } else if (a === 'dev' || a === 'oif') {
+      dev = devOrDie(net, args.shift());
+      has.add('dev');
+    } else if (a === 'metric' || a === 'priority' || a === 'preference') {
+      metric = Number(args.shift());
+      has.add('priority');
+    } else if (a === 'src') {
+      src = parseInetLoose(args.shift() ?? '') ?? 0;
+      has.add('prefsrc');
+    } else if (a === 'table') table = tableId(args.shift() ?? '');
+    else if (a === 'proto' || a === 'protocol') {
+      const v = args.shift() ?? '';
+      proto = PROTOS.find(([, n]) => n === v)?.[0] ?? Number(v);
+      has.add('protocol');
+    } else if (a === 'scope') {
+      scope = scopeNum(args.shift() ?? '');
+      has.add('scope');
+    } else if (a === 'onlink') onlink = true;
+    else if (a === 'mtu') {
+      let v = args.shift();
+      if (v === 'lock') v = args.shift();
+      mtu = Number(v);
+    } else if (a in TYPES && !dst) {
+      type = TYPES[a];
+      has.add('type');
+      if (type === F.RTN_LOCAL || type === F.RTN_BROADCAST) table = F.RT_TABLE_LOCAL;
+    } else if (a === 'to') {
+      dst = parsePrefix(args.shift() ?? '');
+    } else if (!dst) {
+      dst = parsePrefix(a);
+      if (!dst) throw new IpError(`Error: any valid prefix is expected rather than "${a}".\n`, 1);
+    } else throw new IpError(`Error: either "to" is duplicate, or "${a}" is a garbage.\n`, 255);
+  }
+  if (!dst) throw new IpError('Error: "to" argument is required.\n', 1); // iproute2 prints usage
+  if (dst.hasLen && (dst.addr & ~inet_make_mask(dst.plen)) >>> 0) throw new IpError(`Error: Invalid prefix for given prefix length.\n`, 2);
+  const t = net.fib.table(table);
+  if (verb === 'del') {
+    const fa = t.delete({ dst: dst.addr, plen: dst.plen, tos: 0, type, priority: metric, prefsrc: src, protocol: proto, scope: scope ?? 0, nh: { gw, dev, onlink, exceptions: new Map() } } as any, has as any);
+    if (!fa) throw rtnl('ESRCH');
+    return 0;
+  }
+  // fib_create_info / fib_check_nh: a gateway must be reachable on-link.
+  if (gw) {
+    if (!onlink) {
+      const r = net.fib.lookup(gw, F.RT_SCOPE_LINK, dev?.ifindex ?? 0);
+      if (!r || r.type !== F.RTN_UNICAST || (dev && r.fa.nh.dev !== dev)) throw new IpError('Error: Nexthop has invalid gateway.\n', 2);
+      if (!dev) dev = r.fa.nh.dev;
+    } else if (!dev) throw new IpError('Error: Nexthop device required for onlink.\n', 2);
+  } else if (!dev && type === F.RTN_UNICAST) throw new IpError('Error: Device for nexthop is not up.\n', 2);
+  if (dev && !dev.up && type === F.RTN_UNICAST) throw new IpError('Error: Nexthop device is not up.\n', 2);
+  if (src && !net.fib.local.lookup(src, 0, 0)) throw new IpError('Error: Invalid prefsrc address.\n', 2);
+  const defaultScope = type === F.RTN_LOCAL ? F.RT_SCOPE_HOST : type === F.RTN_UNICAST && !gw ? F.RT_SCOPE_LINK : F.RT_SCOPE_UNIVERSE;
+  const fa: F.FibAlias = {
+    dst: dst.addr,
+    plen: dst.plen,
+    tos: 0,
+    type,
+    scope: scope ?? defaultScope,
+    protocol: proto,
+    priority: metric,
+    prefsrc: src,
+    table,
+    nh: { gw, dev, onlink, exceptions: new Map() },
+    mtu,
+    dead: false,
+  };
+  const e = t.insert(fa, { excl: verb === 'add', replace: verb === 'replace' || verb === 'change', append: verb === 'append' });
+  if (e) throw rtnl(e);
+  return 0;
+}
+
+function routeGet(p: Proc, net: Net, args: string[]): number {
+  let dst: number | null = null;
+  let from = 0;
+  let iif: NetDevice | null = null;
+  let oif: NetDevice | null = null;
+  while (args.length) {
+    const a = args.shift()!;
+    if (a === 'from') from = parseInetLoose(args.shift() ?? '') ?? 0;
+    else if (a === 'iif') iif = devOrDie(net, args.shift());
+    else if (a === 'oif' || a === 'dev') oif = devOrDie(net, args.shift());
+    else if (a === 'to') dst = parseInetLoose(args.shift() ?? '');
+    else if (a === 'fibmatch' || a === 'connected') continue;
+    else {
+      dst = parseInetLoose(a.split('/')[0]);
+      if (dst === null) throw new IpError(`Error: inet prefix is expected rather than "${a}".\n`, 1);
+    }
+  }
+  if (dst === null) throw new IpError('need at least a destination address\n', 1);
+  if (iif) {
+    const rt = ip_route_input(net, dst, from, 0, iif);
+    if ('err' in rt) throw rtnl(rt.err);
+    if (rt.input === 'ip_error') throw rtnl(rt.error ?? 'EHOSTUNREACH');
+    out(p, getLine(rt, dst, from, 0, true));
+    return 0;
+  }
+  const fl = { daddr: dst, saddr: from, oif: oif?.ifindex ?? 0, tos: 0, scope: 0, proto: 0 };
+  const rt = ip_route_output_key(net, fl);
+  if ('err' in rt) throw rtnl(rt.err);
+  out(p, getLine(rt, dst, from, fl.saddr, false));
+  return 0;
+}
+
+/** rt_fill_info as `ip route get` prints it. */
+function getLine(rt: Rtable, dst: number, from: number, saddr: number, input: boolean): string {
+  let s = '';
+  if (rt.type !== F.RTN_UNICAST) s += F.RTN_NAMES[rt.type] + ' ';
+  s += formatIPv4(dst);
+  if (from) s += ` from ${formatIPv4(from)}`;
+  if (rt.gw) s += ` via ${formatIPv4(rt.gw)}`;
+  s += ` dev ${rt.dev.name}`;
+  if (!input && saddr !== from) s += ` src ${formatIPv4(saddr)}`;
+  if (!input) s += ' uid 0';
+  s += ' \n    cache ';
+  const flags: string[] = [];
+  if (rt.flags & RTCF_REDIRECTED) flags.push('redirected');
+  if (rt.flags & RTCF_DOREDIRECT) flags.push('redirect');
+  if (rt.flags & RTCF_LOCAL) flags.push('local');
+  if (rt.flags & RTCF_BROADCAST) flags.push('brd');
+  if (rt.flags & RTCF_MULTICAST) flags.push('mc');
+  if (flags.length) s += `<${flags.join(',')}> `;
+  if (rt.pmtu) s += `expires ${Math.max(0, Math.round((rt.pmtuExpires - (rt.dev.net.engine.now)) / 1e9))}sec mtu ${rt.pmtu} `;
+  if (input) s += `iif ${rt.dev.net.dev_get_by_index(rt.iif)?.name} `;
+  return s + '\n';
+}
+
+// ---- neigh --------------------------------------------------------------------
+
+function ipneigh(p: Proc, net: Net, args: string[]): number {
+  const cmd = args.shift() ?? 'show';
+  if (matches(cmd, 'show') || matches(cmd, 'list') || cmd === 'lst' || matches(cmd, 'flush')) {
+    let dev: NetDevice | null = null;
+    let nud: number | null = null;
+    while (args.length) {
+      const a = args.shift()!;
+      if (a === 'dev') dev = devOrDie(net, args.shift());
+      else if (a === 'nud') {
+        const v = (args.shift() ?? '').toUpperCase();
+        nud = v === 'ALL' ? 0xff : (NUD_NAMES.find(([, n]) => n === v)?.[0] ?? 0);
+      }
+    }
+    const entries = [...net.arp_tbl.entries.values()].filter((n) => (!dev || n.dev === dev) && (nud === null ? !(n.nud_state & NUD_NOARP) && n.nud_state !== 0 : n.nud_state & nud));
+    if (matches(cmd, 'flush')) {
+      if (!dev && args.length === 0 && cmd !== 'flush') return 0;
+      for (const n of entries) if (!(n.nud_state & (NUD_PERMANENT | NUD_NOARP))) net.arp_tbl.remove(n);
+      return 0;
+    }
+    for (const n of entries) {
+      let s = formatIPv4(n.key);
+      if (!dev) s += ` dev ${n.dev.name}`;
+      if (n.nud_state & (NUD_REACHABLE | NUD_STALE | 0x08 | 0x10 | NUD_PERMANENT | NUD_NOARP) || (n.nud_state === NUD_FAILED && n.ha.some((x) => x))) s += ` lladdr ${formatMac(n.ha)}`;
+      if (n.isRouter) s += ' router';
+      s += ` ${NUD_NAMES.find(([b]) => b === n.nud_state)?.[1] ?? 'NONE'} \n`;
+      out(p, s);
+    }
+    return 0;
+  }
+  if (cmd === 'add' || cmd === 'replace' || cmd === 'change' || matches(cmd, 'delete')) {
+    let key: number | null = null;
+    let dev: NetDevice | null = null;
+    let ll: Uint8Array | null = null;
+    let state = NUD_PERMANENT;
+    while (args.length) {
+      const a = args.shift()!;
+      if (a === 'dev') dev = devOrDie(net, args.shift());
+      else if (a === 'lladdr') ll = parseMac(args.shift() ?? '');
+      else if (a === 'nud') state = NUD_NAMES.find(([, n]) => n === (args.shift() ?? '').toUpperCase())?.[0] ?? NUD_PERMANENT;
+      else if (a === 'to') key = parseInetLoose(args.shift() ?? '');
+      else key = parseInetLoose(a);
+    }
+    if (key === null || !dev) throw new IpError('Device and destination are required arguments.\n', 255);
+    const existing = net.arp_tbl.lookup(key, dev);
+    if (matches(cmd, 'delete')) {
+      if (!existing) throw rtnl('ENOENT');
+      net.arp_tbl.remove(existing);
+      return 0;
+    }
+    if (existing && cmd === 'add') throw rtnl('EEXIST');
+    const n = existing ?? net.arp_tbl.create(key, dev);
+    net.arp_tbl.update(n, ll, state, NEIGH_UPDATE_F_ADMIN | NEIGH_UPDATE_F_OVERRIDE);
+    return 0;
+  }
+  err(p, `Command "${cmd}" is unknown, try "ip neigh help".\n`);
+  return 255;
+}
+
+export { NUD_INCOMPLETE };

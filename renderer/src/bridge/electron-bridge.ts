@@ -1,0 +1,30 @@
+// Bridge over the Electron preload API (window.stacklab).
+import type { Bridge } from './bridge.js';
+import { PROTOCOL_VERSION, isMenuAction, parseResponseEnvelope, type MenuAction, type Request, type ResultOf } from './protocol.js';
+
+/** What electron/preload.ts exposes as window.stacklab. */
+export interface PreloadApi {
+  request(envelope: unknown): Promise<unknown>;
+  pickOpenPath(): Promise<string | null>;
+  pickSavePath(suggested: string): Promise<string | null>;
+  onMenu(cb: (action: string) => void): void;
+}
+
+export function electronBridge(api: PreloadApi): Bridge {
+  let nextId = 1;
+  return {
+    kind: 'electron',
+    async request<T extends Request>(req: T): Promise<ResultOf<T['type']>> {
+      const r = parseResponseEnvelope(await api.request({ v: PROTOCOL_VERSION, id: nextId++, req }));
+      if (!r.ok) throw new Error(r.error);
+      return r.result as ResultOf<T['type']>;
+    },
+    pickOpenPath: () => api.pickOpenPath(),
+    pickSavePath: (s) => api.pickSavePath(s),
+    onMenu(cb: (a: MenuAction) => void) {
+      api.onMenu((a) => {
+        if (isMenuAction(a)) cb(a);
+      });
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// Trace records (the packet list), in a bounded buffer outside deep
+// reactivity: a shallowRef replaced once per fetch.
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import { useBridge } from '../bridge/bridge.js';
+import type { TraceRecord } from '../bridge/protocol.js';
+
+export const MAX_RECORDS = 50_000;
+
+export interface Row extends TraceRecord {
+  /** 1-based number since the lab started, as Wireshark numbers frames. */
+  no: number;
+}
+
+export function matchesFilter(r: TraceRecord, filter: string): boolean {
+  const f = filter.trim().toLowerCase();
+  if (!f) return true;
+  return f.split(/\s+/).every((w) => {
+    const m = /^(host|fn|cpu|skb)[:=](.+)$/.exec(w);
+    if (m) {
+      const v = m[1] === 'host' ? r.host : m[1] === 'fn' ? r.fn : String(m[1] === 'cpu' ? r.cpu : r.skb);
+      return v.toLowerCase() === m[2];
+    }
+    return r.host.toLowerCase().includes(w) || r.fn.toLowerCase().includes(w) || (r.info ?? '').toLowerCase().includes(w);
+  });
+}
+
+export const usePacketStore = defineStore('packets', () => {
+  const rows = shallowRef<Row[]>([]);
+  const dropped = ref(0);
+  const filter = ref('');
+  const selectedSkb = ref<number | null>(null);
+  let counter = 0;
+
+  const visible = computed(() => (filter.value ? rows.value.filter((r) => matchesFilter(r, filter.value)) : rows.value));
+
+  function append(records: TraceRecord[], droppedNow = 0): void {
+    if (!records.length && !droppedNow) return;
+    counter += droppedNow;
+    const added = records.map((r) => ({ ...r, no: ++counter }));
+    let next = rows.value.concat(added);
+    const over = next.length - MAX_RECORDS;
+    if (over > 0) next = next.slice(over);
+    dropped.value += droppedNow + Math.max(0, over);
+    rows.value = next;
+  }
+
+  async function fetch(): Promise<void> {
+    const r = await useBridge().request({ type: 'trace' });
+    append(r.records, r.dropped);
+  }
+
+  function clear(): void {
+    rows.value = [];
+    dropped.value = 0;
+    counter = 0;
+    selectedSkb.value = null;
+  }
+
+  return { rows, dropped, filter, selectedSkb, visible, append, fetch, clear };
+});
