@@ -20,7 +20,7 @@ export const COST = {
   icmp: 200,
   udp_rcv: 150,
   sock_queue: 100,
-  syscall: 400,
+  syscall: 2000,
   copy_per_byte: 0.05,
   ksoftirqd_wakeup: 2000,
 } as const;

@@ -40,6 +40,7 @@ export class Cpu {
 
   /** Account `ns` of work in the current context and advance the clock. */
   spend(ns: number): void {
+    ns = Math.ceil(ns); // time stays in whole nanoseconds
     this.clock += ns;
     switch (this.ctx) {
       case 'hardirq':

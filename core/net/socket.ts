@@ -37,9 +37,11 @@ export function syscall<T>(net: Net, fn: () => T): T {
 }
 
 export function sock_create(net: Net, type: 'udp' | 'raw', protocol: number): Sock {
-  const sk = new Sock(net, type, protocol || (type === 'udp' ? IPPROTO_UDP : IPPROTO_ICMP));
-  if (type === 'raw') net.socks.raw.push(sk);
-  return sk;
+  return syscall(net, () => {
+    const sk = new Sock(net, type, protocol || (type === 'udp' ? IPPROTO_UDP : IPPROTO_ICMP));
+    if (type === 'raw') net.socks.raw.push(sk);
+    return sk;
+  });
 }
 
 export function sock_bind(net: Net, sk: Sock, addr: number, port: number): Errno | null {

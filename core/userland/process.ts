@@ -186,7 +186,20 @@ export class Scheduler {
     interruptTask(t);
   }
 
+  /** Earliest time a task may run again: its CPU may still be busy with the
+   * work the task itself just did (system calls) or with interrupts. */
+  cpuFreeAt: (() => number) | null = null;
+
   private resume(t: Task, value: unknown): void {
+    const at = this.cpuFreeAt?.() ?? 0;
+    if (at > this.engine.now) {
+      this.engine.at(at, () => this.run(t, value));
+      return;
+    }
+    this.run(t, value);
+  }
+
+  private run(t: Task, value: unknown): void {
     let r: IteratorResult<Yield, number>;
     try {
       r = t.gen.next(value);

@@ -25,7 +25,14 @@ export interface RunnerLike {
   runCommand(host: string, line: string): CommandResult;
   readonly now: number;
   drainTrace(): TraceRecord[];
+  /** Start a line without waiting for it (checks with `background: true`). */
+  startBackground?(host: string, line: string): unknown;
+  /** Let virtual time pass. */
+  idle?(ns: number): void;
 }
+
+/** After starting a background check, this much virtual time passes (as the oracle does). */
+export const BACKGROUND_SETTLE_NS = 300_000_000;
 
 export type RunnerFactory = (topo: Topology) => RunnerLike;
 
@@ -119,6 +126,12 @@ export class LabSession {
       case 'run': {
         const r = this.requireRunner();
         if (!this.topo?.hosts.some((h) => h.name === req.host)) throw new Error(`no host named '${req.host}'`);
+        if (req.background) {
+          if (!r.startBackground) throw new Error('this simulator cannot run commands in the background');
+          r.startBackground(req.host, req.line);
+          r.idle?.(BACKGROUND_SETTLE_NS);
+          return { ...this.state(), result: { exit: 0, stdout: '', stderr: '' } };
+        }
         const result = r.runCommand(req.host, req.line);
         return { ...this.state(), result };
       }

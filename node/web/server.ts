@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeJson } from '../../renderer/src/bridge/protocol.js';
 import { LabSession, respond } from './handler.js';
-import { loadRunnerFactory } from './runner.js';
+import { makeRunner } from './runner.js';
 import { serveStatic } from './static-files.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,9 +41,7 @@ export function allowedOrigin(req: IncomingMessage, port: number): boolean {
 }
 
 export async function startWebServer(opts: { port: number; lab?: string; host?: string }): Promise<WebServer> {
-  const { factory, real } = await loadRunnerFactory();
-  if (!real) console.warn('warning: core/runtime/lab_runner.ts not found; using the plumbing fake runner');
-  const session = new LabSession(factory);
+  const session = new LabSession(makeRunner);
   await session.openFile(opts.lab ?? EXAMPLE_LAB);
   await ensureRendererBuilt();
 

@@ -97,7 +97,7 @@ export type Request =
   | { type: 'getLab' }
   | { type: 'save'; path: string; text: string }
   | { type: 'start' }
-  | { type: 'run'; host: string; line: string }
+  | { type: 'run'; host: string; line: string; background?: boolean }
   | { type: 'trace' }
   | { type: 'stop' };
 
@@ -163,7 +163,7 @@ const REQUEST_FIELDS: { [K in RequestType]: readonly string[] } = {
   getLab: [],
   save: ['path', 'text'],
   start: [],
-  run: ['host', 'line'],
+  run: ['host', 'line', 'background'],
   trace: [],
   stop: [],
 };
@@ -188,8 +188,14 @@ export function parseRequest(x: unknown): Request {
       return { type, text: str(x, 'text', LIMITS.text, what, false) };
     case 'save':
       return { type, path: str(x, 'path', LIMITS.path, what), text: str(x, 'text', LIMITS.text, what, false) };
-    case 'run':
-      return { type, host: str(x, 'host', LIMITS.name, what), line: str(x, 'line', LIMITS.line, what, false) };
+    case 'run': {
+      const r: Request = { type, host: str(x, 'host', LIMITS.name, what), line: str(x, 'line', LIMITS.line, what, false) };
+      if (x.background !== undefined) {
+        if (typeof x.background !== 'boolean') throw new ProtocolError(`${what}: 'background' must be true or false`);
+        r.background = x.background;
+      }
+      return r;
+    }
     case 'getLab':
     case 'start':
     case 'trace':

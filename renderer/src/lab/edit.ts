@@ -103,7 +103,7 @@ export function connect(text: string, a: string, b: string): { text: string; a: 
   const hosts = hostsMap(doc);
   for (const h of [a, b]) if (!hosts.has(h)) throw new EditError(`no host named ${h}`);
   const link = doc.createNode({ endpoints: [`${a}:${ia}`, `${b}:${ib}`] });
-  (link.get('endpoints', true) as YAMLSeq).flow = true;
+  (link.get('endpoints', true) as unknown as YAMLSeq).flow = true;
   linksSeq(doc).add(link);
   for (const [h, i] of [[a, ia], [b, ib]] as const) {
     const exec = execSeq(doc, h);

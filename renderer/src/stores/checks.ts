@@ -25,7 +25,7 @@ export const useChecksStore = defineStore('checks', () => {
       if (!session.running || lab.changedSinceStart) await session.start();
       for (const [i, c] of checks.entries()) {
         try {
-          const result = await session.run(c.host, c.background ? `${c.run} &` : c.run);
+          const result = await session.run(c.host, c.run, c.background);
           outcomes.value[i] = { ...judge(c.expect, result), result };
         } catch (e) {
           outcomes.value[i] = { pass: c.expect ? false : undefined, reasons: [], error: (e as Error).message };

@@ -33,8 +33,8 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   /** Run a line on a host, then pull the trace it produced. */
-  async function run(host: string, line: string): Promise<CommandResult> {
-    const r = await useBridge().request({ type: 'run', host, line });
+  async function run(host: string, line: string, background = false): Promise<CommandResult> {
+    const r = await useBridge().request({ type: 'run', host, line, ...(background ? { background } : {}) });
     apply(r);
     await usePacketStore().fetch();
     return r.result;

@@ -1,0 +1,130 @@
+// Web mode end to end: the server with the example lab, the renderer in
+// headless Chromium, driven as a user would.
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, buildRenderer, haveChromium, shotPath, startServer } from './helpers.js';
+
+const skip = !haveChromium();
+if (skip) console.warn(`SKIPPED web e2e: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+
+describe.skipIf(skip)('web mode in Chromium', () => {
+  let server: { url: string; proc: ChildProcess; log: () => string };
+  let browser: Browser;
+  let page: Page;
+  let tmp: string;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(tmpdir(), 'stacklab-e2e-'));
+    await buildRenderer();
+    server = await startServer('labs/router-chain.lab.yaml');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(server.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.proc.kill();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  const hostTabs = () => page.locator('[data-testid^="tab-term-"]').allInnerTexts();
+  const termText = (host: string) => page.locator(`[data-testid="terminal-${host}"] .xterm-rows`).innerText();
+
+  it('draws the example lab: 3 nodes, 2 links', async () => {
+    const topo = page.getByTestId('topology');
+    await expect.poll(() => topo.getAttribute('data-nodes')).toBe('3');
+    expect(await topo.getAttribute('data-edges')).toBe('2');
+    expect(await page.getByTestId('lab-name').innerText()).toBe('router-chain');
+    expect((await hostTabs()).map((t) => t.replace('$', '').trim())).toEqual(['h1', 'r1', 'h2']);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shotPath('01-topology.png') });
+  });
+
+  it('boots the lab and pings h2 from h1', async () => {
+    await page.getByTestId('start').click();
+    await expect.poll(() => page.getByTestId('status').innerText()).toContain('running');
+    await page.getByTestId('tab-term-h1').click();
+    const term = page.getByTestId('terminal-h1');
+    await term.click();
+    await page.keyboard.type('pi');
+    await page.keyboard.press('Tab'); // completes to "ping "
+    await page.keyboard.type('-c 1 10.0.2.2');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => termText('h1'), { timeout: 30_000 }).toContain('1 received');
+    expect(await termText('h1')).toContain('ping -c 1 10.0.2.2');
+    // history: up arrow brings the line back
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => termText('h1')).toMatch(/# ping -c 1 10\.0\.2\.2\s*$/);
+    await page.keyboard.press('Control+C');
+    await page.screenshot({ path: shotPath('02-terminal.png') });
+  });
+
+  it('lists the packet path, with ip_forward on r1', async () => {
+    await page.getByTestId('tab-packets').click();
+    const fwd = page.locator('[data-testid="packet-list"] tr[data-host="r1"][data-fn="ip_forward"]');
+    await expect.poll(() => fwd.count()).toBeGreaterThan(0);
+    await page.getByTestId('packet-filter').fill('host:r1');
+    await fwd.first().click();
+    await page.screenshot({ path: shotPath('03-packets.png') });
+    await page.getByTestId('packet-filter').fill('');
+  });
+
+  it('runs the checks', async () => {
+    await page.getByTestId('tab-checks').click();
+    await page.getByTestId('run-checks').click();
+    await expect.poll(() => page.getByTestId('check-0').getAttribute('data-pass'), { timeout: 60_000 }).toBe('true');
+    await expect.poll(() => page.getByTestId('run-checks').isEnabled(), { timeout: 60_000 }).toBe(true);
+    await page.getByTestId('check-0').locator('summary').click();
+    await page.screenshot({ path: shotPath('04-checks.png') });
+  });
+
+  it('edits, saves to a file and opens it again', async () => {
+    const file = path.join(tmp, 'saved.lab.yaml');
+    await page.getByRole('button', { name: '+ Host' }).click();
+    await expect.poll(() => page.getByTestId('topology').getAttribute('data-nodes')).toBe('4');
+    await expect(page.getByTestId('dirty').count()).resolves.toBe(1);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.screenshot({ path: shotPath('05-edited.png') });
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByTestId('save-as').click();
+    await page.getByTestId('path-input').fill(file);
+    await page.getByTestId('path-ok').click();
+    await expect.poll(() => page.getByTestId('message').innerText()).toContain('Saved');
+    expect(await page.getByTestId('dirty').count()).toBe(0);
+    const saved = await readFile(file, 'utf8');
+    expect(saved).toMatch(/^ {2}h3:/m);
+
+    // open the bundled lab, then the saved one
+    await page.keyboard.press('Control+O');
+    await page.getByTestId('path-input').fill('labs/router-chain.lab.yaml');
+    await page.getByTestId('path-ok').click();
+    await expect.poll(() => page.getByTestId('topology').getAttribute('data-nodes')).toBe('3');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByTestId('path-input').fill(file);
+    await page.getByTestId('path-ok').click();
+    await expect.poll(() => page.getByTestId('topology').getAttribute('data-nodes')).toBe('4');
+    expect((await hostTabs()).map((t) => t.replace('$', '').trim())).toEqual(['h1', 'r1', 'h2', 'h3']);
+  });
+
+  it('switches to the dark theme', async () => {
+    await page.getByTestId('theme').click();
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await page.getByTestId('tab-term-h1').click();
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: shotPath('06-dark.png') });
+  });
+
+  it('logged no errors (CSP, exceptions)', () => {
+    expect(problems).toEqual([]);
+  });
+});
