@@ -178,21 +178,15 @@ export class StlNic {
       return NETDEV_TX_BUSY;
     }
     net.spend(COST.driver_xmit);
-    // Pad runts to the Ethernet minimum as the MAC does.
-    let len = skb.len;
-    if (len < ETH_ZLEN) {
-      const at = skb.skb_put(0);
-      if (skb.tailroom >= ETH_ZLEN - len) {
-        skb.buf.fill(0, at, at + ETH_ZLEN - len);
-        skb.skb_put(ETH_ZLEN - len);
-        len = ETH_ZLEN;
-      }
-    }
+    // The MAC pads runts to the Ethernet minimum on the wire.
+    const len = Math.max(skb.len, ETH_ZLEN);
+    const wire = new Uint8Array(len);
+    wire.set(skb.bytes());
     const start = Math.max(net.now(), q.txBusyUntil);
     const done = start + Math.ceil(((len + WIRE_OVERHEAD) * 8 * 1e9) / this.speedBps);
     q.txBusyUntil = done;
     q.tx.push({ skb, len, done });
-    net.wire?.transmit(this.dev, skb.bytes().slice(), done);
+    net.wire?.transmit(this.dev, wire, done);
     net.engine.at(done, () => this.txDone(q));
     if (q.tx.length >= this.tx_ring) q.txStopped = true;
     return NETDEV_TX_OK;

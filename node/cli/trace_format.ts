@@ -10,7 +10,7 @@ function fmtTime(ns: number): string {
 export function formatTrace(recs: TraceRecord[]): string {
   let s = '\n--- kernel path (virtual time, host, cpu, skb, function) ---\n';
   for (const r of recs) {
-    s += `${fmtTime(r.t)} ${r.host.padEnd(8)} [${String(r.cpu < 0 ? '-' : r.cpu).padStart(3, '0')}] ${r.skb ? 'skb#' + String(r.skb).padEnd(5) : '       '} ${r.fn}${r.info ? ' ' + r.info : ''}\n`;
+    s += `${fmtTime(r.t)} ${r.host.padEnd(8)} [${r.cpu < 0 ? ' - ' : String(r.cpu).padStart(3, '0')}] ${r.skb ? 'skb#' + String(r.skb).padEnd(5) : '       '} ${r.fn}${r.info ? ' ' + r.info : ''}\n`;
   }
   return s;
 }

@@ -66,6 +66,7 @@ describe.skipIf(skip)('web mode in Chromium', () => {
     await page.keyboard.press('ArrowUp');
     await expect.poll(() => termText('h1')).toMatch(/# ping -c 1 10\.0\.2\.2\s*$/);
     await page.keyboard.press('Control+C');
+    await expect.poll(() => termText('h1')).toMatch(/\^C\s*\n\s*root@h1:~#\s*$/);
     await page.screenshot({ path: shotPath('02-terminal.png') });
   });
 

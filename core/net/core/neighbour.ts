@@ -6,7 +6,8 @@
 import type { Net } from '../net_namespace.js';
 import type { NetDevice } from './netdevice.js';
 import { type SkBuff, kfree_skb } from './skbuff.js';
-import { Timer } from '../../sim/timer.js';
+import type { Timer } from '../../sim/timer.js';
+import { timer_setup } from '../../kernel/timer.js';
 import { dev_queue_xmit } from './dev.js';
 import { ETH_P_IP, eth, BROADCAST_MAC, ether_addr_equal } from '../wire/ethernet.js';
 import { COST } from '../../kernel/costs.js';
@@ -67,7 +68,7 @@ export class Neighbour {
     this.confirmed = now - 2 * parm(tbl.net, dev, 'base_reachable_time_ms') * 1e6;
     this.updated = now;
     this.used = now;
-    this.timer = new Timer(tbl.net.engine, () => this.tbl.timer_handler(this));
+    this.timer = timer_setup(tbl.net, () => this.tbl.timer_handler(this));
   }
 }
 

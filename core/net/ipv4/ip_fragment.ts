@@ -5,7 +5,8 @@ import type { Net } from '../net_namespace.js';
 import { type SkBuff, alloc_skb, kfree_skb, consume_skb, MAX_HEADER } from '../core/skbuff.js';
 import { iph, ip_send_check, put16, IP_MF, IP_OFFSET, IP_DF } from '../wire/ip.js';
 import { IP_INC_STATS } from '../snmp_stats.js';
-import { Timer } from '../../sim/timer.js';
+import type { Timer } from '../../sim/timer.js';
+import { timer_setup } from '../../kernel/timer.js';
 import { icmp_send } from './icmp.js';
 import { ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME } from '../wire/icmp.js';
 
@@ -72,7 +73,7 @@ export function ip_defrag(net: Net, skb: SkBuff): SkBuff | null {
   if (!q) {
     const timeout = net.sysctlInt('net.ipv4.ipfrag_time') * 1e9;
     const nq: FragQueue = { frags: [], header: new Uint8Array(0), first: null, timer: null!, meat: 0, len: 0 };
-    nq.timer = new Timer(net.engine, () => {
+    nq.timer = timer_setup(net, () => {
       net.ipv4_frags.delete(key);
       IP_INC_STATS(net, 'ReasmFails');
       IP_INC_STATS(net, 'ReasmTimeout');

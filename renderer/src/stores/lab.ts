@@ -5,6 +5,7 @@ import { computed, ref, shallowRef } from 'vue';
 import { useBridge } from '../bridge/bridge.js';
 import type { LabDoc, LabView, NodeKind, SessionState } from '../bridge/protocol.js';
 import * as edit from '../lab/edit.js';
+import { usePacketStore } from './packets.js';
 import { useSessionStore } from './session.js';
 
 const MAX_UNDO = 200;
@@ -45,6 +46,7 @@ export const useLabStore = defineStore('lab', () => {
     redoStack.value = [];
     changedSinceStart.value = false;
     if (selected.value && !doc.lab.hosts.some((h) => h.name === selected.value)) selected.value = null;
+    usePacketStore().clear();
     session(doc);
   }
 

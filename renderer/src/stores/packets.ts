@@ -29,7 +29,8 @@ export const usePacketStore = defineStore('packets', () => {
   const rows = shallowRef<Row[]>([]);
   const dropped = ref(0);
   const filter = ref('');
-  const selectedSkb = ref<number | null>(null);
+  /** The packet picked in the list: skb ids are per host. */
+  const selected = ref<{ host: string; skb: number } | null>(null);
   let counter = 0;
 
   const visible = computed(() => (filter.value ? rows.value.filter((r) => matchesFilter(r, filter.value)) : rows.value));
@@ -54,8 +55,17 @@ export const usePacketStore = defineStore('packets', () => {
     rows.value = [];
     dropped.value = 0;
     counter = 0;
-    selectedSkb.value = null;
+    selected.value = null;
   }
 
-  return { rows, dropped, filter, selectedSkb, visible, append, fetch, clear };
+  function select(r: TraceRecord | null): void {
+    const same = r && selected.value && selected.value.host === r.host && selected.value.skb === r.skb;
+    selected.value = !r || same || r.skb === 0 ? null : { host: r.host, skb: r.skb };
+  }
+
+  function isSelected(r: TraceRecord): boolean {
+    return selected.value !== null && r.skb === selected.value.skb && r.host === selected.value.host;
+  }
+
+  return { rows, dropped, filter, selected, visible, append, fetch, clear, select, isSelected };
 });
