@@ -85,7 +85,7 @@ export class Host {
     }
     net.wire = { transmit: (dev, bytes, t) => this.transmit(dev, bytes, t) };
     this.sched = new Scheduler(this.engine);
-    this.sched.cpuFreeAt = () => net.cpus[0].busyUntil;
+    this.sched.cpuFreeAt = () => Math.max(net.cpus[0].busyUntil, net.cpus[0].taskBusyUntil);
     this.vfs = new HostVfs(net);
     const programs: Map<string, Program> = builtinPrograms();
     for (const [k, v] of networkPrograms()) programs.set(k, v);

@@ -6,11 +6,10 @@ import type { Vfs, VfsError } from '../userland/process.js';
 import type { Net } from '../net/net_namespace.js';
 import { procNetSnmp, procNetNetstat } from '../proc/net_snmp.js';
 import { procNetDev } from '../proc/net_dev.js';
-import { procNetArp } from '../proc/net_arp.js';
+import { procNetArp, arp_seq_shows, arp_state_to_flags } from '../proc/net_arp.js';
 import { procNetSoftnetStat } from '../proc/softnet_stat.js';
 import { procSoftirqs } from '../proc/softirqs.js';
 import { procInterrupts } from '../proc/interrupts.js';
-import { NUD_NAMES } from '../net/core/neighbour.js';
 import { formatIPv4 } from '../net/wire/ip.js';
 import { formatMac } from '../net/wire/ethernet.js';
 import { NET_RX_SOFTIRQ, NET_TX_SOFTIRQ, SOFTIRQ_NAMES } from '../kernel/cpu.js';
@@ -46,8 +45,8 @@ const PROC: Record<string, Gen> = {
   '/proc/net/arp': (net) =>
     procNetArp(
       [...net.arp_tbl.entries.values()]
-        .filter((n) => !n.dev.isLoopback)
-        .map((n) => ({ ip: formatIPv4(n.key), hwType: 1, nud: n.nud_state, mac: formatMac(n.ha), mask: '*', dev: n.dev.name, state: NUD_NAMES.find(([b]) => b === n.nud_state)?.[1] ?? '' }) as any),
+        .filter((n) => arp_seq_shows(n.nud_state))
+        .map((n) => ({ ip: formatIPv4(n.key), hwType: n.dev.type, flags: arp_state_to_flags(n.nud_state), mac: formatMac(n.ha), dev: n.dev.name })),
     ),
   '/proc/net/softnet_stat': (net) =>
     procNetSoftnetStat(

@@ -21,8 +21,10 @@ export type CpuContext = 'idle' | 'user' | 'system' | 'hardirq' | 'softirq' | 'k
 export class Cpu {
   /** Virtual time while the CPU executes (advances with modelled costs). */
   clock = 0;
-  /** The CPU is occupied until this time. */
+  /** Interrupt and softirq work occupies the CPU until this time. */
   busyUntil = 0;
+  /** The running task's system calls occupy it until this time. */
+  taskBusyUntil = 0;
   ctx: CpuContext = 'idle';
   /** Pending softirq bits (local_softirq_pending). */
   softirqPending = 0;

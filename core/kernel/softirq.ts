@@ -20,7 +20,7 @@ export function run_on_cpu(net: Net, cpu: Cpu, ctx: CpuContext, fn: () => void, 
   const prevCpu = net.curCpu;
   const prevCtx = cpu.ctx;
   const nested = prevCpu === cpu;
-  if (!nested) cpu.clock = Math.max(now, cpu.busyUntil);
+  if (!nested) cpu.clock = Math.max(now, ctx === 'system' ? cpu.taskBusyUntil : cpu.busyUntil);
   cpu.ctx = ctx;
   net.curCpu = cpu;
   try {
@@ -29,7 +29,12 @@ export function run_on_cpu(net: Net, cpu: Cpu, ctx: CpuContext, fn: () => void, 
       do_softirq(net, cpu, 'softirq');
   } finally {
     cpu.ctx = nested ? prevCtx : 'idle';
-    if (!nested) cpu.busyUntil = cpu.clock;
+    // A system call occupies the CPU for its task, but interrupts preempt it:
+    // only interrupt and softirq work makes the next interrupt wait.
+    if (!nested) {
+      if (ctx === 'system') cpu.taskBusyUntil = Math.max(cpu.taskBusyUntil, cpu.clock);
+      else cpu.busyUntil = cpu.clock;
+    }
     net.curCpu = prevCpu;
   }
 }

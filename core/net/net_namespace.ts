@@ -58,7 +58,7 @@ export class Net implements SkbOwner {
   ipv4 = {
     icmp_global_credit: 0,
     icmp_global_stamp: -Infinity,
-    peers: new Map<number, { rate_tokens: number; rate_last: number; dtokens: number; dlast: number }>(),
+    peers: new Map<number, { rate_tokens: number; rate_last: number }>(),
     ip_id_next: 1,
   };
 

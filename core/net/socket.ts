@@ -8,7 +8,7 @@ import { ip_alloc_skb, ip_local_out } from './ipv4/ip_output.js';
 import { udp_lib_get_port, udp_fill_header } from './ipv4/udp.js';
 import { ip_dev_find } from './ipv4/devinet.js';
 import { iph, IPPROTO_ICMP, IPPROTO_UDP } from './wire/ip.js';
-import { UDP_INC_STATS } from './snmp_stats.js';
+import { UDP_INC_STATS, ICMP_INC_STATS, ICMPMSG_INC_STATS } from './snmp_stats.js';
 import { run_on_cpu } from '../kernel/softirq.js';
 import { COST } from '../kernel/costs.js';
 
@@ -41,6 +41,47 @@ export function sock_create(net: Net, type: 'udp' | 'raw', protocol: number): So
     const sk = new Sock(net, type, protocol || (type === 'udp' ? IPPROTO_UDP : IPPROTO_ICMP));
     if (type === 'raw') net.socks.raw.push(sk);
     return sk;
+  });
+}
+
+/** setsockopt(2) for the IP-level options the tools use. */
+export type SockOpt =
+  | ['IP_TTL', number]
+  | ['IP_RECVERR', boolean]
+  | ['IP_MTU_DISCOVER', 'want' | 'do' | 'dont' | 'probe']
+  | ['SO_BROADCAST', boolean]
+  | ['SO_BINDTODEVICE', number]
+  | ['SO_TIMESTAMP', boolean]
+  | ['ICMP_FILTER', number]
+  | ['IP_TOS', number];
+
+export function sock_setsockopt(net: Net, sk: Sock, ...opt: SockOpt): void {
+  syscall(net, () => {
+    switch (opt[0]) {
+      case 'IP_TTL':
+        sk.ttl = opt[1];
+        break;
+      case 'IP_RECVERR':
+        sk.recverr = opt[1];
+        break;
+      case 'IP_MTU_DISCOVER':
+        sk.pmtudisc = opt[1];
+        break;
+      case 'SO_BROADCAST':
+        sk.broadcast = opt[1];
+        break;
+      case 'SO_BINDTODEVICE':
+        sk.bound_dev_if = opt[1];
+        break;
+      case 'ICMP_FILTER':
+        sk.icmp_filter = opt[1];
+        break;
+      case 'IP_TOS':
+        sk.tos = opt[1];
+        break;
+      case 'SO_TIMESTAMP':
+        break;
+    }
   });
 }
 
@@ -139,7 +180,14 @@ export function sock_sendto(net: Net, sk: Sock, data: Uint8Array, daddr?: number
       skb.buf.set(data, off + 8);
       udp_fill_header(skb.buf, off, sk.num, port, data.length, saddr, to);
       UDP_INC_STATS(net, 'OutDatagrams');
-    } else skb.buf.set(data, off);
+    } else {
+      skb.buf.set(data, off);
+      // __ip_make_skb counts every ICMP message a socket sends (ping's echo requests).
+      if (sk.protocol === IPPROTO_ICMP && data.length) {
+        ICMPMSG_INC_STATS(net, 'Out', data[0]);
+        ICMP_INC_STATS(net, 'OutMsgs');
+      }
+    }
     skb.sk = sk;
     skb.cb.ignore_df = pol.df ? 0 : 1;
     net.spend(COST.copy_per_byte * data.length);

@@ -30,6 +30,9 @@ export interface CheckResult {
 
 /** What a check may take at most, as the oracle's timeout (virtual time). */
 export const CHECK_TIMEOUT_NS = 30 * NSEC_PER_SEC;
+/** Starting a command costs the check runner a fork and exec of `sh -c` and
+ * the tool; packets in flight keep moving meanwhile, as on the real machine. */
+export const EXEC_LATENCY_NS = NSEC_PER_MSEC;
 /** A background check starts, then this much time passes (as in the oracle). */
 export const BACKGROUND_SETTLE_NS = 300 * NSEC_PER_MSEC;
 
@@ -145,6 +148,7 @@ export class LabRunner {
   }
 
   runCheck(c: CheckSpec): CheckResult {
+    this.idle(EXEC_LATENCY_NS);
     if (c.background) {
       this.startBackground(c.host, c.run);
       this.idle(BACKGROUND_SETTLE_NS);

@@ -16,6 +16,11 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
+/** Sent with every page (the meta tag in index.html says the same, minus frame-ancestors). */
+export const WEB_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
+  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'";
+
 /** The file under `root` a URL path names, or null if it would leave `root`. */
 export function resolveStatic(root: string, urlPath: string): string | null {
   let p: string;
@@ -50,6 +55,8 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': file.endsWith('.html') ? 'no-store' : 'max-age=300',
       'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
+      ...(file.endsWith('.html') ? { 'Content-Security-Policy': WEB_CSP } : {}),
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {

@@ -90,7 +90,7 @@ export class NeighTable {
     let r = this.reachable.get(dev.ifindex);
     if (!r || r.base !== base) {
       // base/2 + random(base): uniform in [base/2, 3*base/2).
-      r = { base, value: (base >> 1) + this.net.prng.below(base) };
+      r = { base, value: Math.floor(base / 2) + this.net.prng.below(base) };
       this.reachable.set(dev.ifindex, r);
     }
     return r.value;
@@ -122,6 +122,13 @@ export class NeighTable {
     this.purge_queue(n);
     this.entries.delete(`${n.dev.ifindex}/${n.key}`);
     this.stats.destroys++;
+  }
+
+  /** neigh_delete (ip neigh del/flush): fail it first, which reports the
+   * packets still waiting for resolution, then unlink it. */
+  delete(n: Neighbour): void {
+    this.update(n, null, NUD_FAILED, NEIGH_UPDATE_F_OVERRIDE | NEIGH_UPDATE_F_ADMIN);
+    this.remove(n);
   }
 
   /** Remove every entry on dev (device down, address flush). */
@@ -264,7 +271,7 @@ export class NeighTable {
       n.timer.del();
       if (old & NUD_CONNECTED) n.confirmed = now - 2 * parm(net, n.dev, 'base_reachable_time_ms') * 1e6;
       this.set_state(n, newState);
-      if (old & NUD_VALID && !(newState & NUD_VALID)) this.invalidate(n);
+      if (old & (NUD_INCOMPLETE | NUD_PROBE) && newState & NUD_FAILED) this.invalidate(n);
       n.updated = now;
       return;
     }

@@ -18,6 +18,7 @@ import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PROT_UNREA
 import { COST } from '../../kernel/costs.js';
 import { IN_DEV_FORWARD } from './devinet.js';
 import { tcp_v4_rcv_hook } from './protocol.js';
+import { SYSCTL_HZ } from '../../kernel/sysctl_defaults.js';
 
 /** ip_rcv: validate the header (ip_rcv_core), then PRE_ROUTING. Consumes skb. */
 export function ip_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
@@ -104,8 +105,6 @@ function ip_error(net: Net, skb: SkBuff): void {
   switch (rt.error) {
     case 'EHOSTUNREACH':
       code = ICMP_HOST_UNREACH;
-      reason = 'IP_INADDRERRORS';
-      IP_INC_STATS(net, 'InAddrErrors');
       break;
     case 'ENETUNREACH':
       code = ICMP_NET_UNREACH;
@@ -126,14 +125,17 @@ function ip_error(net: Net, skb: SkBuff): void {
 }
 
 function ip_error_ratelimit(net: Net, saddr: number): boolean {
-  const cost = net.sysctlInt('net.ipv4.route.error_cost') * 1e6; // jiffies(ms@HZ1000)->ns
-  const burst = net.sysctlInt('net.ipv4.route.error_burst') * 1e6;
+  // ip_rt_error_cost / ip_rt_error_burst are in jiffies; the bucket is the
+  // inet_peer's rate_tokens, shared with the ICMP per-host limit.
+  const jiffy = 1e9 / SYSCTL_HZ;
+  const cost = net.sysctlInt('net.ipv4.route.error_cost') * jiffy;
+  const burst = net.sysctlInt('net.ipv4.route.error_burst') * jiffy;
   const peer = inet_getpeer(net, saddr);
   const now = net.engine.now;
-  peer.dtokens = Math.min(burst, peer.dtokens + (now - peer.dlast));
-  peer.dlast = now;
-  if (peer.dtokens >= cost) {
-    peer.dtokens -= cost;
+  peer.rate_tokens = Math.min(burst, peer.rate_tokens + (now - peer.rate_last));
+  peer.rate_last = now;
+  if (peer.rate_tokens >= cost) {
+    peer.rate_tokens -= cost;
     return true;
   }
   return false;
@@ -145,7 +147,7 @@ export function inet_getpeer(net: Net, addr: number) {
   if (!p) {
     // rate_last starts 60 s in the past so the first bucket is full.
     const now = net.engine.now;
-    p = { rate_tokens: 0, rate_last: now - 60e9, dtokens: 0, dlast: now - 60e9 };
+    p = { rate_tokens: 0, rate_last: now - 60e9 };
     net.ipv4.peers.set(addr, p);
   }
   return p;

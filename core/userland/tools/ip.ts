@@ -546,24 +546,34 @@ function ipneigh(p: Proc, net: Net, args: string[]): number {
   if (matches(cmd, 'show') || matches(cmd, 'list') || cmd === 'lst' || matches(cmd, 'flush')) {
     let dev: NetDevice | null = null;
     let nud: number | null = null;
+    let to: ReturnType<typeof parsePrefix> = null;
     while (args.length) {
       const a = args.shift()!;
       if (a === 'dev') dev = devOrDie(net, args.shift());
       else if (a === 'nud') {
         const v = (args.shift() ?? '').toUpperCase();
-        nud = v === 'ALL' ? 0xff : (NUD_NAMES.find(([, n]) => n === v)?.[0] ?? 0);
+        const bit = v === 'ALL' ? 0xff : v === 'NONE' ? 0 : NUD_NAMES.find(([, n]) => n === v)?.[0];
+        if (bit === undefined) throw new IpError(`Error: argument "${v.toLowerCase()}" is wrong: nud state is bad\n`, 255);
+        nud = (nud ?? 0) | bit;
+      } else if (a === 'to') to = parsePrefix(args.shift() ?? '');
+      else {
+        to = parsePrefix(a);
+        if (!to) throw new IpError(`Error: inet prefix is expected rather than "${a}".\n`, 1);
       }
     }
-    const entries = [...net.arp_tbl.entries.values()].filter((n) => (!dev || n.dev === dev) && (nud === null ? !(n.nud_state & NUD_NOARP) && n.nud_state !== 0 : n.nud_state & nud));
+    const inPrefix = (k: number) => !to || ((k ^ to.addr) & inet_make_mask(to.plen)) === 0;
+    const entries = [...net.arp_tbl.entries.values()].filter(
+      (n) => (!dev || n.dev === dev) && inPrefix(n.key) && (nud === null ? !(n.nud_state & NUD_NOARP) && n.nud_state !== 0 : n.nud_state & nud),
+    );
     if (matches(cmd, 'flush')) {
       if (!dev && args.length === 0 && cmd !== 'flush') return 0;
-      for (const n of entries) if (!(n.nud_state & (NUD_PERMANENT | NUD_NOARP))) net.arp_tbl.remove(n);
+      for (const n of entries) if (!(n.nud_state & (NUD_PERMANENT | NUD_NOARP))) net.arp_tbl.delete(n);
       return 0;
     }
     for (const n of entries) {
       let s = formatIPv4(n.key);
       if (!dev) s += ` dev ${n.dev.name}`;
-      if (n.nud_state & (NUD_REACHABLE | NUD_STALE | 0x08 | 0x10 | NUD_PERMANENT | NUD_NOARP) || (n.nud_state === NUD_FAILED && n.ha.some((x) => x))) s += ` lladdr ${formatMac(n.ha)}`;
+      if (n.nud_state & (NUD_REACHABLE | NUD_STALE | 0x08 | 0x10 | NUD_PERMANENT | NUD_NOARP)) s += ` lladdr ${formatMac(n.ha)}`;
       if (n.isRouter) s += ' router';
       s += ` ${NUD_NAMES.find(([b]) => b === n.nud_state)?.[1] ?? 'NONE'} \n`;
       out(p, s);
@@ -587,7 +597,7 @@ function ipneigh(p: Proc, net: Net, args: string[]): number {
     const existing = net.arp_tbl.lookup(key, dev);
     if (matches(cmd, 'delete')) {
       if (!existing) throw rtnl('ENOENT');
-      net.arp_tbl.remove(existing);
+      net.arp_tbl.delete(existing);
       return 0;
     }
     if (existing && cmd === 'add') throw rtnl('EEXIST');

@@ -197,7 +197,9 @@ export function* ping(p: Proc): ProgramGen {
   const src = probe.saddr;
   sock_close(net, probe);
   if (ce) {
-    err(p, `ping: connect: ${ERRNO_TEXT[ce.errno] ?? ce.errno}\n`);
+    // iputils reads EACCES from connect() as a broadcast without -b (or a firewall).
+    if (ce.errno === 'EACCES') err(p, 'ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n');
+    else err(p, `ping: connect: ${ERRNO_TEXT[ce.errno] ?? ce.errno}\n`);
     return 2;
   }
   const sk = sock_create(net, 'raw', IPPROTO_ICMP);

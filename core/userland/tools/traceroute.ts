@@ -3,7 +3,7 @@
 // a hop ends when its probes answered or waited long enough (-w MAX,HERE,NEAR).
 import type { Proc, ProgramGen } from '../process.js';
 import { kernel, out, err, parseInetLoose } from './util.js';
-import { sock_create, sock_connect, sock_sendto, sock_recv_err, sock_close } from '../../net/socket.js';
+import { sock_create, sock_connect, sock_sendto, sock_recv_err, sock_close, sock_setsockopt } from '../../net/socket.js';
 import { formatIPv4, IPPROTO_UDP } from '../../net/wire/ip.js';
 import { WaitQueue } from '../../kernel/wait.js';
 import type { Sock } from '../../net/ipv4/sock.js';
@@ -68,10 +68,12 @@ export function* traceroute(p: Proc): ProgramGen {
   let curHopAddrs: number[] = [];
 
   const send = (pr: Probe): string | null => {
+    // traceroute's per-probe set-up, one system call each (udp.c / traceroute.c).
     const sk = sock_create(net, 'udp', IPPROTO_UDP);
-    sk.recverr = true;
-    sk.ttl = pr.ttl;
-    sk.pmtudisc = 'dont';
+    sock_setsockopt(net, sk, 'IP_RECVERR', true);
+    sock_setsockopt(net, sk, 'SO_TIMESTAMP', true);
+    sock_setsockopt(net, sk, 'IP_MTU_DISCOVER', 'dont');
+    sock_setsockopt(net, sk, 'IP_TTL', pr.ttl);
     sk.wq.add(function relay() {
       wq.wake_up();
       sk.wq.add(relay);

@@ -17,7 +17,7 @@ function load(text: string): Document {
 }
 
 function dump(doc: Document): string {
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString({ lineWidth: 80, flowCollectionPadding: false });
 }
 
 function hostsMap(doc: Document): YAMLMap {
@@ -49,6 +49,19 @@ function endpointsOf(doc: Document): string[] {
     if (isSeq(eps)) for (const e of eps.items) out.push(String((e as { value?: unknown })?.value ?? e));
   }
   return out;
+}
+
+/** Do two lab texts hold the same data (ignoring comments, quoting, folding)? */
+export function sameContent(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    const da = parseDocument(a);
+    const db = parseDocument(b);
+    if (da.errors.length || db.errors.length) return false;
+    return JSON.stringify(da.toJS(OPTS)) === JSON.stringify(db.toJS(OPTS));
+  } catch {
+    return false;
+  }
 }
 
 /** A free name: prefix + the smallest positive number not taken. */

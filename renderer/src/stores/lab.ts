@@ -21,7 +21,8 @@ export const useLabStore = defineStore('lab', () => {
   /** Set when the text changed after the running lab booted. */
   const changedSinceStart = ref(false);
 
-  const dirty = computed(() => text.value !== savedText.value);
+  /** Unsaved: the text differs in content, not only in layout (edits re-serialize YAML). */
+  const dirty = computed(() => text.value !== savedText.value && !edit.sameContent(text.value, savedText.value));
   const name = computed(() => lab.value?.name || fileName(path.value) || 'untitled');
   const hostNames = computed(() => lab.value?.hosts.map((h) => h.name) ?? []);
   const selectedHost = computed(() => lab.value?.hosts.find((h) => h.name === selected.value) ?? null);

@@ -1,0 +1,115 @@
+// Electron main: one sandboxed window on app://stacklab, IPC to the same
+// request handler the web server uses. `electron . [LAB]`.
+import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, type IpcMainInvokeEvent } from 'electron';
+import path from 'node:path';
+import { LabSession, respond } from '../node/web/handler.js';
+import { makeRunner } from '../node/web/runner.js';
+import { APP_INDEX, isAppUrl, serveAppUrl } from './app-protocol.js';
+import { buildMenu } from './menu.js';
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+const APP_DIR = app.getAppPath();
+const RENDERER_DIR = path.join(APP_DIR, 'build/renderer');
+const EXAMPLE_LAB = path.join(APP_DIR, 'labs/router-chain.lab.yaml');
+const LAB_FILTERS = [{ name: 'Lab files', extensions: ['yaml', 'yml', 'json'] }];
+
+const lab = new LabSession(makeRunner);
+let win: BrowserWindow | null = null;
+
+/** Only our window's top frame, showing our own page, may call in. */
+function trusted(e: IpcMainInvokeEvent): boolean {
+  return win !== null && e.sender === win.webContents && e.senderFrame === e.sender.mainFrame && isAppUrl(e.senderFrame?.url ?? '');
+}
+
+function guard<A extends unknown[], R>(f: (...a: A) => Promise<R>) {
+  return (e: IpcMainInvokeEvent, ...a: A): Promise<R> => {
+    if (!trusted(e)) return Promise.reject(new Error('refused: request from an untrusted frame'));
+    return f(...a);
+  };
+}
+
+ipcMain.handle('stacklab:request', guard(async (envelope: unknown) => respond(lab, envelope)));
+ipcMain.handle(
+  'stacklab:pickOpen',
+  guard(async () => {
+    if (!win) return null;
+    const r = await dialog.showOpenDialog(win, { title: 'Open lab', filters: LAB_FILTERS, properties: ['openFile'] });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  }),
+);
+ipcMain.handle(
+  'stacklab:pickSave',
+  guard(async (suggested: unknown) => {
+    if (!win) return null;
+    const defaultPath = typeof suggested === 'string' && suggested.length < 4096 ? suggested : undefined;
+    const r = await dialog.showSaveDialog(win, { title: 'Save lab', filters: LAB_FILTERS, defaultPath });
+    return r.canceled ? null : (r.filePath ?? null);
+  }),
+);
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-navigate', (ev, url) => {
+    if (!isAppUrl(url)) ev.preventDefault();
+  });
+  contents.on('will-redirect', (ev, url) => {
+    if (!isAppUrl(url)) ev.preventDefault();
+  });
+  contents.on('will-attach-webview', (ev) => ev.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+function createWindow(): void {
+  win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'StackLab',
+    show: false,
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.cjs'),
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win?.show());
+  win.on('closed', () => (win = null));
+  void win.loadURL(APP_INDEX);
+}
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  ses.setPermissionCheckHandler(() => false);
+  protocol.handle('app', async (req) => {
+    const r = await serveAppUrl(RENDERER_DIR, req.url);
+    return new Response(r.body as BodyInit, { status: r.status, headers: r.headers });
+  });
+  const labArg = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-') && /\.(ya?ml|json)$/.test(a));
+  try {
+    await lab.openFile(labArg ?? EXAMPLE_LAB);
+  } catch (e) {
+    dialog.showErrorBox('StackLab', `Cannot open ${labArg ?? EXAMPLE_LAB}:\n${(e as Error).message}`);
+    await lab.openFile(EXAMPLE_LAB);
+  }
+  Menu.setApplicationMenu(buildMenu(() => BrowserWindow.getFocusedWindow() ?? win));
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+main().catch((e: unknown) => {
+  console.error(e);
+  app.exit(1);
+});
