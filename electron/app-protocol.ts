@@ -25,7 +25,7 @@ export const CSP =
 export interface AppResponse {
   status: number;
   headers: Record<string, string>;
-  body: Uint8Array | string;
+  body: Uint8Array<ArrayBuffer> | string;
 }
 
 /** Answer one app:// request from files under `root`. */
@@ -48,7 +48,7 @@ export async function serveAppUrl(root: string, url: string): Promise<AppRespons
         'Content-Security-Policy': CSP,
         'X-Content-Type-Options': 'nosniff',
       },
-      body: await readFile(file),
+      body: new Uint8Array(await readFile(file)),
     };
   } catch {
     return { status: 404, headers: {}, body: 'not found' };

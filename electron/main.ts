@@ -68,7 +68,7 @@ function createWindow(): void {
     title: 'StackLab',
     show: false,
     webPreferences: {
-      preload: path.join(__dirname, 'preload.cjs'),
+      preload: path.join(APP_DIR, 'build/electron/preload.cjs'),
       sandbox: true,
       contextIsolation: true,
       nodeIntegration: false,
@@ -78,6 +78,18 @@ function createWindow(): void {
     },
   });
   win.once('ready-to-show', () => win?.show());
+  // the renderer's beforeunload refuses while the lab has unsaved edits
+  win.webContents.on('will-prevent-unload', (ev) => {
+    const choice = dialog.showMessageBoxSync(win!, {
+      type: 'question',
+      buttons: ['Discard changes', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      message: 'This lab has unsaved changes.',
+      detail: 'Close anyway and lose them?',
+    });
+    if (choice === 0) ev.preventDefault();
+  });
   win.on('closed', () => (win = null));
   void win.loadURL(APP_INDEX);
 }
@@ -89,7 +101,7 @@ async function main(): Promise<void> {
   ses.setPermissionCheckHandler(() => false);
   protocol.handle('app', async (req) => {
     const r = await serveAppUrl(RENDERER_DIR, req.url);
-    return new Response(r.body as BodyInit, { status: r.status, headers: r.headers });
+    return new Response(r.body, { status: r.status, headers: r.headers });
   });
   const labArg = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-') && /\.(ya?ml|json)$/.test(a));
   try {

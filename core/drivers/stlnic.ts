@@ -179,11 +179,12 @@ export class StlNic {
     }
     net.spend(COST.driver_xmit);
     // The MAC pads runts to the Ethernet minimum on the wire.
-    const len = Math.max(skb.len, ETH_ZLEN);
-    const wire = new Uint8Array(len);
+    // Byte counters count the frame as the stack built it (skb->len).
+    const len = skb.len;
+    const wire = new Uint8Array(Math.max(len, ETH_ZLEN));
     wire.set(skb.bytes());
     const start = Math.max(net.now(), q.txBusyUntil);
-    const done = start + Math.ceil(((len + WIRE_OVERHEAD) * 8 * 1e9) / this.speedBps);
+    const done = start + Math.ceil(((wire.length + WIRE_OVERHEAD) * 8 * 1e9) / this.speedBps);
     q.txBusyUntil = done;
     q.tx.push({ skb, len, done });
     net.wire?.transmit(this.dev, wire, done);

@@ -79,6 +79,8 @@ const PROC: Record<string, Gen> = {
 
 export class HostVfs implements Vfs {
   private files = new Map<string, string>();
+  /** Binary files (tcpdump -w), as chunks appended in order. */
+  private blobs = new Map<string, Uint8Array[]>();
   constructor(private net: Net) {}
 
   private sysctlName(path: string): string | null {
@@ -106,6 +108,8 @@ export class HostVfs implements Vfs {
     }
     const f = this.files.get(path);
     if (f !== undefined) return f;
+    const blob = this.blobs.get(path);
+    if (blob) return latin1(joinChunks(blob));
     if (this.isDir(path)) return { errno: 'EISDIR' };
     return { errno: 'ENOENT' };
   }
@@ -132,7 +136,36 @@ export class HostVfs implements Vfs {
     if (path.startsWith('/proc/') || path.startsWith('/sys/')) return { errno: 'EACCES' };
     const dir = path.slice(0, path.lastIndexOf('/')) || '/';
     if (!['/', '/tmp', '/root', '/etc', '/var/tmp'].includes(dir) && !this.isDir(dir)) return { errno: 'ENOENT' };
+    if (this.blobs.has(path)) {
+      const prev = append ? latin1(joinChunks(this.blobs.get(path)!)) : '';
+      this.blobs.delete(path);
+      data = prev + data;
+    }
     this.files.set(path, append ? (this.files.get(path) ?? '') + data : data);
+    return null;
+  }
+
+  /** The bytes of a file: binary files as written, text files as UTF-8. */
+  readBytes(path: string): Uint8Array | { errno: VfsError } {
+    const blob = this.blobs.get(normalize(path));
+    if (blob) return joinChunks(blob);
+    const t = this.read(path);
+    return typeof t === 'string' ? utf8(t) : t;
+  }
+
+  /** Write bytes; appending adds a chunk (a capture grows packet by packet). */
+  writeBytes(path: string, data: Uint8Array, append: boolean): null | { errno: VfsError } {
+    path = normalize(path);
+    if (path === '/dev/null') return null;
+    if (!this.blobs.has(path)) {
+      const err = this.write(path, '', append);
+      if (err) return err;
+    }
+    const text = this.files.get(path);
+    this.files.delete(path);
+    const chunks = append ? (this.blobs.get(path) ?? (text ? [utf8(text)] : [])) : [];
+    chunks.push(data.slice());
+    this.blobs.set(path, chunks);
     return null;
   }
 
@@ -140,7 +173,7 @@ export class HostVfs implements Vfs {
     path = normalize(path);
     const prefix = path.endsWith('/') ? path : path + '/';
     const names = new Set<string>();
-    for (const p of [...Object.keys(PROC), ...this.files.keys()]) if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0]);
+    for (const p of [...Object.keys(PROC), ...this.files.keys(), ...this.blobs.keys()]) if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0]);
     if (path.startsWith('/proc/sys')) {
       const base = (this.sysctlName(prefix) ?? '').replace(/\.$/, '');
       for (const [n] of this.net.sysctl.list(base)) {
@@ -159,9 +192,40 @@ export class HostVfs implements Vfs {
       const base = (this.sysctlName(prefix) ?? '').replace(/\.$/, '');
       return this.net.sysctl.list(base).length > 0;
     }
-    for (const p of this.files.keys()) if (p.startsWith(prefix)) return true;
+    for (const p of [...this.files.keys(), ...this.blobs.keys()]) if (p.startsWith(prefix)) return true;
     return false;
   }
+}
+
+function joinChunks(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  chunks.splice(0, chunks.length, out);
+  return out;
+}
+
+/** Bytes as a string of code points 0-255 (what `cat` of a binary file shows). */
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+  return s;
+}
+
+function utf8(s: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return new Uint8Array(out);
 }
 
 function normalize(p: string): string {

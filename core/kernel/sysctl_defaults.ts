@@ -185,7 +185,7 @@ export const SYSCTL_DEFAULTS: Readonly<Record<string, SysctlSpec>> = {
   'net.ipv4.icmp_ignore_bogus_error_responses': { v: "1", t: 'i', min: 0, max: 1 },
   'net.ipv4.icmp_msgs_burst': { v: "50", t: 'i', min: 0, max: 2147483647 },
   'net.ipv4.icmp_msgs_per_sec': { v: "1000", t: 'i', min: 0, max: 2147483647 },
-  'net.ipv4.icmp_ratelimit': { v: "1000", t: 'i', min: '-9223372036854775808', max: '9205357640492777471', q: 'ms' },
+  'net.ipv4.icmp_ratelimit': { v: "1000", t: 'i', min: 0, max: '9205357640492777471', q: 'ms' }, // kernel rejects -1 (oracle case 26)
   'net.ipv4.icmp_ratemask': { v: "6168", t: 'i', min: -2147483648, max: 2147483647 },
   'net.ipv4.igmp_link_local_mcast_reports': { v: "1", t: 'i', min: 0, max: 255 },
   'net.ipv4.igmp_max_memberships': { v: "20", t: 'i', min: -2147483648, max: 2147483647 },

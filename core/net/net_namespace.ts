@@ -14,7 +14,7 @@ import { SoftnetData } from './core/softnet.js';
 import { FibTables } from './ipv4/fib.js';
 import { NeighTable } from './core/neighbour.js';
 import { Tracer } from './core/trace.js';
-import type { PacketTap } from './core/dev.js';
+import type { PacketTap, NetdevEvent } from './core/dev.js';
 import type { NfHookOps } from './netfilter/core.js';
 import type { SockTables } from './ipv4/sock.js';
 import { newSockTables } from './ipv4/sock.js';
@@ -51,6 +51,8 @@ export class Net implements SkbOwner {
   readonly nf_hooks: NfHookOps[][] = [[], [], [], [], []];
   /** AF_PACKET taps on every packet (tcpdump), ptype_all. */
   readonly ptype_all: PacketTap[] = [];
+  /** netdev_chain (register_netdevice_notifier): who hears NETDEV_* events. */
+  readonly netdev_chain: ((event: NetdevEvent, dev: NetDevice) => void)[] = [];
   private nextIfindex = 1;
   /** IRQ numbers handed out to device queues, /proc/interrupts order. */
   nextIrq = 24;

@@ -1,16 +1,17 @@
-// Runs a lab: builds every host from the topology, moves frames between
-// them, and advances all hosts together in conservative windows (ns-3's
-// distributed scheme): no host runs further ahead than the smallest link
-// latency, so every frame reaches its receiver before the receiver's clock
-// passes the frame's arrival time. Frames are delivered in (arrival, sending
-// host, sequence) order, which makes the run independent of how hosts are
-// spread over processes.
+// Runs a lab: boot, commands and checks over the coordinator's windows
+// (coordinator.ts). By default every host runs inline and the methods are
+// synchronous; given groups in other processes (node/runtime/lab.ts), the
+// *Async methods do the same steps, waiting for those processes where they
+// must. Same lab, same seed: the same results and trace either way.
 import type { Topology, CheckSpec } from '../lab/topology.js';
-import { Host, PHY_LATENCY_NS, type OutFrame } from '../host/host.js';
-import { deriveSeed } from '../sim/prng.js';
-import type { TraceRecord } from '../net/core/trace.js';
-import type { Task } from '../userland/process.js';
+import type { Host } from '../host/host.js';
 import { NSEC_PER_MSEC, NSEC_PER_SEC } from '../sim/engine.js';
+import { Coordinator, Command } from './coordinator.js';
+import type { CommandSink, HostGroup } from './group.js';
+import { LocalHosts } from './local_hosts.js';
+import type { HostCounters, HostSnapshot } from './protocol.js';
+
+export { Command } from './coordinator.js';
 
 export interface CommandResult {
   exit: number;
@@ -46,115 +47,59 @@ export class BootError extends Error {
   }
 }
 
-export class LabRunner {
+type Steps<T> = Generator<Promise<unknown>, T, unknown>;
+
+export interface LabRunnerOptions {
+  trace?: boolean;
+  /** Host groups (e.g. host processes); default: every host inline. */
+  groups?: (sink: CommandSink) => HostGroup[];
+}
+
+export class LabRunner extends Coordinator {
+  /** Hosts running inline, in topology order (empty for hosts in other processes). */
   readonly hosts: Host[] = [];
   readonly byName = new Map<string, Host>();
-  /** Smallest latency of any link: the window length. */
-  readonly lookahead: number;
-  private traceCursor = 0;
-  windows = 0;
 
-  constructor(
-    readonly topo: Topology,
-    readonly opts: { trace?: boolean } = {},
-  ) {
-    const index = new Map(topo.hosts.map((h) => [h.name, h]));
-    const ifindexOf = (host: string, ifname: string) => 2 + index.get(host)!.ifaces.findIndex((i) => i.name === ifname);
-    let lookahead = Infinity;
+  constructor(topo: Topology, readonly opts: LabRunnerOptions = {}) {
+    super(topo, opts.groups ?? ((sink) => [new LocalHosts(topo, topo.hosts.map((h) => h.index), !!opts.trace, sink)]));
+    for (const g of this.groups) if (g instanceof LocalHosts) g.list.forEach((h) => this.byName.set(h.name, h));
     for (const h of topo.hosts) {
-      const links: ConstructorParameters<typeof Host>[2] = [];
-      topo.links.forEach((l, li) => {
-        l.endpoints.forEach((ep, side) => {
-          if (ep.host !== h.name) return;
-          const peer = l.endpoints[1 - side];
-          links.push({
-            ifname: ep.ifname,
-            seed: deriveSeed(topo.seed, 100_000 + li * 2 + side),
-            end: { link: li, peerHost: index.get(peer.host)!.index, peerIfindex: ifindexOf(peer.host, peer.ifname), delayNs: l.delayNs, lossPct: l.lossPct, rateBps: l.rateBps },
-          });
-        });
-        lookahead = Math.min(lookahead, l.delayNs + PHY_LATENCY_NS);
-      });
-      const host = new Host(h, topo.seed, links);
-      host.net.tracer.on = !!opts.trace;
-      this.hosts.push(host);
-      this.byName.set(h.name, host);
-    }
-    this.lookahead = lookahead === Infinity ? PHY_LATENCY_NS : lookahead;
-  }
-
-  get now(): number {
-    return this.hosts.length ? this.hosts[0].engine.now : 0;
-  }
-
-  /** Run every host up to `limit` or until done() holds after a window. */
-  advance(limit: number, done: () => boolean = () => false): void {
-    for (;;) {
-      if (done()) return;
-      let t = Infinity;
-      for (const h of this.hosts) t = Math.min(t, h.engine.nextTime());
-      if (t >= limit) {
-        for (const h of this.hosts) h.engine.runUntil(limit);
-        return;
-      }
-      const end = Math.min(t + this.lookahead, limit);
-      for (const h of this.hosts) h.engine.runUntil(end);
-      this.windows++;
-      this.exchange();
+      const host = this.byName.get(h.name);
+      if (host) this.hosts.push(host);
     }
   }
 
-  /** Move frames from outboxes to receivers in (arrival, host, seq) order. */
-  private exchange(): void {
-    let frames: OutFrame[] = [];
-    for (const h of this.hosts) if (h.outbox.length) frames = frames.concat(h.takeOutbox());
-    if (!frames.length) return;
-    frames.sort((a, b) => a.arrival - b.arrival || a.fromHost - b.fromHost || a.seq - b.seq);
-    for (const f of frames) this.hosts[f.toHost].deliver(f);
-  }
+  // ---- the procedures, written once ----
 
-  /** Boot: every host's exec lines in file order, at time zero. */
-  boot(): void {
-    for (const h of this.hosts) {
-      for (const line of h.spec.exec) {
-        const r = this.runCommand(h.name, line);
+  private *bootSteps(): Steps<void> {
+    for (const h of this.topo.hosts) {
+      for (const line of h.exec) {
+        const r = yield* this.commandSteps(h.name, line, CHECK_TIMEOUT_NS);
         if (r.exit !== 0) throw new BootError(h.name, line, (r.stderr || r.stdout).trim() || `exit status ${r.exit}`);
       }
     }
   }
 
-  /** Run a shell line on a host now; virtual time advances until it exits. */
-  runCommand(hostName: string, line: string, timeoutNs = CHECK_TIMEOUT_NS): CommandResult {
-    const host = this.host(hostName);
-    const { task, stdout, stderr } = host.startLine(line);
-    const deadline = this.now + timeoutNs;
-    this.advance(deadline, () => task.exitCode !== null);
-    if (task.exitCode === null) {
-      host.sched.interrupt(task);
-      this.advance(this.now + NSEC_PER_MSEC, () => task.exitCode !== null);
-      return { exit: 124, stdout: stdout.text, stderr: 'timeout' };
+  private *commandSteps(hostName: string, line: string, timeoutNs: number): Steps<CommandResult> {
+    const cmd = yield* this.execStep(hostName, line);
+    const done = () => cmd.exitCode !== null;
+    yield* this.steps(this.now + timeoutNs, done);
+    if (cmd.exitCode === null) {
+      yield* this.signalStep(cmd);
+      yield* this.steps(this.now + NSEC_PER_MSEC, done);
+      return { exit: 124, stdout: cmd.stdout, stderr: 'timeout' };
     }
-    return { exit: task.exitCode, stdout: stdout.text, stderr: stderr.text };
+    return { exit: cmd.exitCode, stdout: cmd.stdout, stderr: cmd.stderr };
   }
 
-  /** Start a line in the background; it keeps running while time passes. */
-  startBackground(hostName: string, line: string): Task {
-    return this.host(hostName).startLine(line).task;
-  }
-
-  /** Let virtual time pass (e.g. `sleep` between commands). */
-  idle(ns: number): void {
-    this.advance(this.now + ns);
-  }
-
-  runCheck(c: CheckSpec): CheckResult {
-    this.idle(EXEC_LATENCY_NS);
+  private *checkSteps(c: CheckSpec): Steps<CheckResult> {
+    yield* this.steps(this.now + EXEC_LATENCY_NS, () => false);
     if (c.background) {
-      this.startBackground(c.host, c.run);
-      this.idle(BACKGROUND_SETTLE_NS);
+      yield* this.execStep(c.host, c.run);
+      yield* this.steps(this.now + BACKGROUND_SETTLE_NS, () => false);
       return { host: c.host, run: c.run, background: true };
     }
-    const r = this.runCommand(c.host, c.run);
+    const r = yield* this.commandSteps(c.host, c.run, CHECK_TIMEOUT_NS);
     const out: CheckResult = { host: c.host, run: c.run, exit: r.exit, stdout: r.stdout, stderr: r.stderr };
     if (c.expect) {
       let ok = true;
@@ -166,8 +111,40 @@ export class LabRunner {
     return out;
   }
 
+  private *checksSteps(): Steps<CheckResult[]> {
+    const out: CheckResult[] = [];
+    for (const c of this.topo.checks) out.push(yield* this.checkSteps(c));
+    return out;
+  }
+
+  // ---- synchronous API (every host inline) ----
+
+  /** Boot: every host's exec lines in file order, at time zero. */
+  boot(): void {
+    this.runSync(this.bootSteps());
+  }
+
+  /** Run a shell line on a host now; virtual time advances until it exits. */
+  runCommand(hostName: string, line: string, timeoutNs = CHECK_TIMEOUT_NS): CommandResult {
+    return this.runSync(this.commandSteps(hostName, line, timeoutNs));
+  }
+
+  /** Start a line in the background; it keeps running while time passes. */
+  startBackground(hostName: string, line: string): Command {
+    return this.runSync(this.execStep(hostName, line));
+  }
+
+  /** Let virtual time pass (e.g. `sleep` between commands). */
+  idle(ns: number): void {
+    this.advance(this.now + ns);
+  }
+
+  runCheck(c: CheckSpec): CheckResult {
+    return this.runSync(this.checkSteps(c));
+  }
+
   runChecks(): CheckResult[] {
-    return this.topo.checks.map((c) => this.runCheck(c));
+    return this.runSync(this.checksSteps());
   }
 
   host(name: string): Host {
@@ -176,23 +153,57 @@ export class LabRunner {
     return h;
   }
 
-  /** Every trace record of every host, in (time, host, record) order. */
-  trace(): TraceRecord[] {
-    const all: { r: TraceRecord; h: number; i: number }[] = [];
-    this.hosts.forEach((h, hi) => h.net.tracer.records.forEach((r, i) => all.push({ r, h: hi, i })));
-    all.sort((a, b) => a.r.t - b.r.t || a.h - b.h || a.i - b.i);
-    return all.map((x) => x.r);
-  }
-
-  drainTrace(): TraceRecord[] {
-    const all = this.trace();
-    const out = all.slice(this.traceCursor);
-    this.traceCursor = all.length;
-    return out;
-  }
-
-  /** skbs allocated and not yet freed, per host (leak check). */
+  /** skbs allocated and not yet freed, per host (leak check; inline hosts live, others as of their last window). */
   outstanding(): Record<string, number> {
-    return Object.fromEntries(this.hosts.map((h) => [h.name, h.net.outstanding]));
+    return Object.fromEntries(this.counters().map((c) => [c.host, c.outstanding]));
+  }
+
+  // ---- the same, for hosts in other processes (fine inline too) ----
+
+  bootAsync(): Promise<void> {
+    return this.runAsync(this.bootSteps());
+  }
+
+  runCommandAsync(hostName: string, line: string, timeoutNs = CHECK_TIMEOUT_NS): Promise<CommandResult> {
+    return this.runAsync(this.commandSteps(hostName, line, timeoutNs));
+  }
+
+  startBackgroundAsync(hostName: string, line: string): Promise<Command> {
+    return this.runAsync(this.execStep(hostName, line));
+  }
+
+  idleAsync(ns: number): Promise<void> {
+    return this.advanceAsync(this.now + ns);
+  }
+
+  runChecksAsync(): Promise<CheckResult[]> {
+    return this.runAsync(this.checksSteps());
+  }
+
+  /** Counters of every host, in topology order. */
+  counters(): HostCounters[] {
+    const byHost = new Map<string, HostCounters>();
+    for (const g of this.groups) for (const c of g.counters()) byHost.set(c.host, c);
+    return this.topo.hosts.map((h) => byHost.get(h.name)!).filter(Boolean);
+  }
+
+  /** State of every host (asks host processes), in topology order. */
+  async snapshot(): Promise<HostSnapshot[]> {
+    const parts = await Promise.all(this.groups.map((g) => g.snapshot()));
+    const byHost = new Map(parts.flat().map((s) => [s.host, s]));
+    return this.topo.hosts.map((h) => byHost.get(h.name)!).filter(Boolean);
+  }
+
+  /** Trace (and counters with every window) on or off everywhere. */
+  async subscribe(trace: boolean, counters = false): Promise<void> {
+    await this.atBoundary(() => {
+      const ps = this.groups.map((g) => g.setTrace(trace, counters)).filter((p): p is Promise<void> => !!p);
+      if (ps.length) return Promise.all(ps).then(() => undefined);
+    });
+  }
+
+  /** Shut host processes down. */
+  async close(): Promise<void> {
+    await Promise.all(this.groups.map((g) => g.close?.()));
   }
 }

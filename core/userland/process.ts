@@ -41,6 +41,9 @@ export interface Vfs {
   write(path: string, data: string, append: boolean): null | { errno: VfsError };
   /** Names in a directory, for tab completion and ls. */
   list(path: string): string[] | { errno: VfsError };
+  /** Binary-safe access (pcap files): the bytes of a file; text files read as UTF-8. */
+  readBytes?(path: string): Uint8Array | { errno: VfsError };
+  writeBytes?(path: string, data: Uint8Array, append: boolean): null | { errno: VfsError };
 }
 
 /** Everything a process can reach: its argv and stdio, the host's kernel

@@ -46,6 +46,15 @@ describe('respond', () => {
     expect(await call(8, { type: 'stop' })).toMatchObject({ ok: true, result: { running: false } });
   });
 
+  it('runs background lines and lets 300 ms pass', async () => {
+    await call(1, { type: 'open', path: LAB });
+    await call(2, { type: 'start' });
+    const before = ((await call(3, { type: 'trace' })) as { result: { now: number } }).result.now;
+    const r = await call(4, { type: 'run', host: 'h1', line: 'ping -c 3 -i 0.2 10.0.2.2', background: true });
+    expect(r).toMatchObject({ ok: true, result: { result: { exit: 0 } } });
+    expect((r as { result: { now: number } }).result.now - before).toBeGreaterThanOrEqual(300_000_000);
+  });
+
   it('boot failures name the host and command', async () => {
     const text = (await readFile(LAB, 'utf8')).replace('ip route add default via 10.0.2.1', 'ip route add default via 10.9.9.9');
     await call(1, { type: 'openText', text, name: 'x.lab.yaml' });

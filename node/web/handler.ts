@@ -19,16 +19,21 @@ import {
 import { writeFileAtomic } from './atomic-write.js';
 import { toLabView } from './lab-view.js';
 
-/** The part of core's LabRunner the app uses. */
+type Maybe<T> = T | Promise<T>;
+
+/** The part of core's LabRunner the app uses (synchronous inline, or async
+ * when hosts run in other processes). */
 export interface RunnerLike {
-  boot(): void;
-  runCommand(host: string, line: string): CommandResult;
+  boot(): Maybe<void>;
+  runCommand(host: string, line: string): Maybe<CommandResult>;
   readonly now: number;
   drainTrace(): TraceRecord[];
   /** Start a line without waiting for it (checks with `background: true`). */
   startBackground?(host: string, line: string): unknown;
   /** Let virtual time pass. */
-  idle?(ns: number): void;
+  idle?(ns: number): Maybe<void>;
+  /** Release what the run holds (host processes). */
+  close?(): Maybe<void>;
 }
 
 /** After starting a background check, this much virtual time passes (as the oracle does). */
@@ -85,7 +90,9 @@ export class LabSession {
   }
 
   private stop(): void {
+    const r = this.runner;
     this.runner = null;
+    void Promise.resolve(r?.close?.()).catch(() => {});
   }
 
   private requireRunner(): RunnerLike {
@@ -119,7 +126,12 @@ export class LabSession {
         if (!this.topo) throw new Error('no lab is open');
         this.stop();
         const r = this.makeRunner(this.topo);
-        r.boot();
+        try {
+          await r.boot();
+        } catch (e) {
+          void Promise.resolve(r.close?.()).catch(() => {});
+          throw e;
+        }
         this.runner = r;
         return this.state();
       }
@@ -128,11 +140,11 @@ export class LabSession {
         if (!this.topo?.hosts.some((h) => h.name === req.host)) throw new Error(`no host named '${req.host}'`);
         if (req.background) {
           if (!r.startBackground) throw new Error('this simulator cannot run commands in the background');
-          r.startBackground(req.host, req.line);
-          r.idle?.(BACKGROUND_SETTLE_NS);
+          await r.startBackground(req.host, req.line);
+          await r.idle?.(BACKGROUND_SETTLE_NS);
           return { ...this.state(), result: { exit: 0, stdout: '', stderr: '' } };
         }
-        const result = r.runCommand(req.host, req.line);
+        const result = await r.runCommand(req.host, req.line);
         return { ...this.state(), result };
       }
       case 'trace': {

@@ -89,14 +89,56 @@ describe.skipIf(skip)('web mode in Chromium', () => {
     await page.screenshot({ path: shotPath('04-checks.png') });
   });
 
-  it('edits, saves to a file and opens it again', async () => {
-    const file = path.join(tmp, 'saved.lab.yaml');
+  /** Where a node is drawn, in page coordinates (Cytoscape keeps its instance on the container). */
+  async function nodeAt(id: string): Promise<{ x: number; y: number }> {
+    const box = (await page.getByTestId('topology').boundingBox())!;
+    const p = (await page.evaluate(
+      `document.querySelector('[data-testid="topology"]')._cyreg.cy.getElementById(${JSON.stringify(id)}).renderedPosition()`,
+    )) as { x: number; y: number };
+    return { x: box.x + p.x, y: box.y + p.y };
+  }
+  async function clickNode(id: string): Promise<void> {
+    const p = await nodeAt(id);
+    await page.mouse.click(p.x, p.y);
+  }
+  async function setExec(host: string, lines: string[]): Promise<void> {
+    await clickNode(host);
+    const inspector = page.getByTestId('inspector');
+    await expect.poll(() => inspector.locator('b').first().innerText()).toBe(host);
+    await inspector.locator('textarea').fill(lines.join('\n'));
+    await inspector.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByTestId('message').innerText()).toBe(`Updated ${host}`);
+  }
+
+  it('edits the topology on the canvas and runs the edited lab', async () => {
     await page.getByRole('button', { name: '+ Host' }).click();
     await expect.poll(() => page.getByTestId('topology').getAttribute('data-nodes')).toBe('4');
-    await expect(page.getByTestId('dirty').count()).resolves.toBe(1);
+    expect(await page.getByTestId('dirty').count()).toBe(1);
     await page.getByRole('button', { name: 'Connect' }).click();
+    await clickNode('r1');
+    await clickNode('h3');
+    await expect.poll(() => page.getByTestId('topology').getAttribute('data-edges')).toBe('3');
+    await setExec('r1', ['sysctl -w net.ipv4.ip_forward=1', 'ip addr add 10.0.1.1/24 dev eth0', 'ip addr add 10.0.2.1/24 dev eth1', 'ip addr add 10.0.3.1/24 dev eth2']);
+    await setExec('h3', ['ip addr add 10.0.3.2/24 dev eth0', 'ip route add default via 10.0.3.1']);
     await page.screenshot({ path: shotPath('05-edited.png') });
-    await page.getByRole('button', { name: 'Connect' }).click();
+    // undo and redo the last edit
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await clickNode('h3');
+    await expect.poll(() => page.getByTestId('inspector').locator('textarea').inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Redo' }).click();
+    await expect.poll(() => page.getByTestId('inspector').locator('textarea').inputValue()).toContain('10.0.3.2/24');
+
+    await expect.poll(() => page.getByTestId('start').innerText()).toBe('Restart');
+    await page.getByTestId('start').click();
+    await expect.poll(() => page.getByTestId('start').innerText()).toBe('Stop');
+    await page.getByTestId('tab-term-h1').click();
+    await page.getByTestId('terminal-h1').click();
+    await page.keyboard.type('ping -c 1 10.0.3.2\n');
+    await expect.poll(() => termText('h1'), { timeout: 30_000 }).toMatch(/10\.0\.3\.2 ping statistics ---\s*\n1 packets transmitted, 1 received/);
+  });
+
+  it('saves to a file and opens it again', async () => {
+    const file = path.join(tmp, 'saved.lab.yaml');
     await page.getByTestId('save-as').click();
     await page.getByTestId('path-input').fill(file);
     await page.getByTestId('path-ok').click();
@@ -104,6 +146,7 @@ describe.skipIf(skip)('web mode in Chromium', () => {
     expect(await page.getByTestId('dirty').count()).toBe(0);
     const saved = await readFile(file, 'utf8');
     expect(saved).toMatch(/^ {2}h3:/m);
+    expect(saved).toContain('- endpoints: [r1:eth2, h3:eth0]');
 
     // open the bundled lab, then the saved one
     await page.keyboard.press('Control+O');
@@ -114,6 +157,7 @@ describe.skipIf(skip)('web mode in Chromium', () => {
     await page.getByTestId('path-input').fill(file);
     await page.getByTestId('path-ok').click();
     await expect.poll(() => page.getByTestId('topology').getAttribute('data-nodes')).toBe('4');
+    expect(await page.getByTestId('topology').getAttribute('data-edges')).toBe('3');
     expect((await hostTabs()).map((t) => t.replace('$', '').trim())).toEqual(['h1', 'r1', 'h2', 'h3']);
   });
 

@@ -145,18 +145,22 @@ export function __netif_receive_skb_core(net: Net, skb: SkBuff): void {
 
 /** netif_rx / enqueue_to_backlog: queue to this CPU's backlog (loopback,
  * veth, RPS). Drops when netdev_max_backlog packets are already queued. */
-export function netif_rx(net: Net, skb: SkBuff, cpu: Cpu): void {
+export function netif_rx(net: Net, skb: SkBuff, cpu: Cpu): number {
   const sd = net.softnet[cpu.id];
   net.tracer.fn(skb, 'netif_rx', `dev=${skb.dev!.name} len=${skb.len}`);
   if (sd.input_pkt_queue.length >= net.sysctlInt('net.core.netdev_max_backlog')) {
     sd.dropped++;
     skb.dev!.stats.rx_dropped++;
     kfree_skb(skb, 'CPU_BACKLOG', 'enqueue_to_backlog');
-    return;
+    return NET_RX_DROP;
   }
   sd.input_pkt_queue.push(skb);
   napi_schedule(net, sd.backlog, cpu);
+  return NET_RX_SUCCESS;
 }
+
+export const NET_RX_SUCCESS = 0;
+export const NET_RX_DROP = 1;
 
 set_process_backlog((sd: SoftnetData, napi: NapiStruct, quota: number): number => {
   const net = sd.net;

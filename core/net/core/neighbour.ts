@@ -353,8 +353,9 @@ export function neigh_output_for(net: Net, dev: NetDevice, nexthop: number, skb:
   }
   const n = tbl.lookup(nexthop, dev) ?? tbl.create(nexthop, dev);
   if (n.nud_state & NUD_CONNECTED) {
+    // The cached-header fast path does not touch n->used: sending while
+    // REACHABLE is not "use" (only neigh_event_send records it).
     net.tracer.fn(skb, 'neigh_hh_output', `${fmt(nexthop)} ${stateName(n.nud_state)}`);
-    n.used = net.now();
     neigh_hh_output(net, n, skb);
     return;
   }

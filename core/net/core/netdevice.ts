@@ -85,6 +85,10 @@ export class NetDevice {
   iflink = 0;
   group = 0;
   gso_max_size = 65536;
+  /** dev->features, hw_features, wanted_features by ethtool name (see netdev_features.ts). */
+  features = new Set<string>();
+  hw_features = new Set<string>();
+  wanted_features = new Set<string>();
 
   constructor(
     readonly net: Net,

@@ -50,6 +50,8 @@ export class SkBuff {
   tstamp = 0;
   /** ICMP/IP control block scratch (IPCB): options, flags. */
   cb: Record<string, number> = {};
+  /** Conntrack entry and ctinfo (skb->_nfct), set by nf_conntrack_in. */
+  nfct: { ct: any; ctinfo: number } | null = null;
   freed = false;
 
   constructor(
@@ -141,6 +143,7 @@ export class SkBuff {
     n.hash = this.hash;
     n.tstamp = this.tstamp;
     n.cb = { ...this.cb };
+    n.nfct = this.nfct;
     return n;
   }
 }

@@ -17,6 +17,11 @@ export interface TraceRecord {
   info?: string;
 }
 
+/** Takes a copy of the frame an skb holds at a trace point (bounded by its owner). */
+export interface FrameTap {
+  take(net: Net, skb: SkBuff, fn: string): void;
+}
+
 /** Bound on records kept per host; older ones are dropped and counted. */
 export const TRACE_LIMIT = 1_000_000;
 
@@ -30,7 +35,11 @@ export class Tracer {
 
   constructor(private net: Net) {}
 
+  /** Frame capture for pcap export (core/pcap/capture.ts); null unless asked for. */
+  capture: FrameTap | null = null;
+
   fn(skb: SkBuff | null, fn: string, info?: string): void {
+    if (this.capture && skb) this.capture.take(this.net, skb, fn);
     if (!this.on) return;
     const c = this.net.curCpu;
     const r: TraceRecord = { t: this.net.now(), host: this.net.hostName, cpu: c ? c.id : -1, skb: skb ? skb.id : 0, fn };

@@ -69,7 +69,8 @@ export function inet_insert_ifa(net: Net, dev: NetDevice, ifa: InIfaddr): string
     while (i < ind.ifa_list.length && !(ind.ifa_list[i].flags & IFA_F_SECONDARY) && ind.ifa_list[i].scope <= ifa.scope) i++;
     ind.ifa_list.splice(i, 0, ifa);
   }
-  if (dev.up) fib_add_ifaddr(net, ifa, dev);
+  // NETDEV_UP for the address: the local route always, the rest only on an up device.
+  fib_add_ifaddr(net, ifa, dev);
   return null;
 }
 
@@ -139,11 +140,9 @@ export function fib_del_ifaddr(net: Net, dev: NetDevice): void {
 export function fib_sync_dev_routes(net: Net, dev: NetDevice): void {
   for (const t of net.fib.tables.values()) t.flush((fa) => fa.protocol === RTPROT_KERNEL && fa.nh.dev === dev);
   if (!dev.up) {
-    // fib_disable_ip: the device's other routes die with it too.
-    for (const t of net.fib.tables.values()) t.flush((fa) => fa.nh.dev === dev);
-    // Local addresses stay reachable while the device is down? No: the
-    // kernel removes them with NETDEV_DOWN.
-    return;
+    // fib_disable_ip -> fib_sync_down_dev: every nexthop through the device
+    // dies except host-scope ones, so local addresses stay reachable.
+    for (const t of net.fib.tables.values()) t.flush((fa) => fa.nh.dev === dev && fa.type !== RTN_LOCAL);
   }
   for (const ifa of in_dev_get(dev).ifa_list) fib_add_ifaddr(net, ifa, dev);
 }

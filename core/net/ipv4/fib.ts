@@ -53,6 +53,8 @@ export interface NhException {
   pmtu: number;
   /** Absolute expiry time (ns). */
   expires: number;
+  /** The MTU was clamped to min_pmtu (RTAX_MTU locked). */
+  lock?: boolean;
 }
 
 export interface FibNh {
@@ -184,7 +186,7 @@ export class FibTable {
         if (fa.scope < scope) continue;
         if (fa.dead) continue;
         const dev = fa.nh.dev;
-        if (dev && !dev.up) continue; // fib_sync_down_dev marks these dead
+        if (dev && !dev.up && fa.type !== RTN_LOCAL) continue; // fib_sync_down_dev kills all but host-scope nexthops
         if (oif && dev && dev.ifindex !== oif && fa.type !== RTN_LOCAL) continue;
         return { fa, type: fa.type, prefixlen: plen, table: this.id };
       }

@@ -3,7 +3,7 @@ import type { Net } from '../net_namespace.js';
 import { type SkBuff, kfree_skb, PACKET_HOST } from '../core/skbuff.js';
 import { iph, ip_decrease_ttl, IP_DF } from '../wire/ip.js';
 import { NF_HOOK, NF_INET_FORWARD } from '../netfilter/core.js';
-import { type Rtable, dst_mtu, RTCF_DOREDIRECT } from './route.js';
+import { type Rtable, ip_dst_mtu_maybe_forward, RTCF_DOREDIRECT } from './route.js';
 import { icmp_send } from './icmp.js';
 import { ip_output } from './ip_output.js';
 import { IP_INC_STATS } from '../snmp_stats.js';
@@ -29,9 +29,8 @@ export function ip_forward(net: Net, skb: SkBuff): void {
   }
   const rt: Rtable = skb.dst;
   skb.cb.forwarded = 1; // IPSKB_FORWARDED
-  const mtu = dst_mtu(net, rt);
-  // ip_exceeds_mtu: DF set and too big for the next hop.
-  if (skb.len > mtu && iph.frag_off(b, o) & IP_DF) {
+  const mtu = ip_dst_mtu_maybe_forward(net, rt, true);
+  if (ip_exceeds_mtu(skb, mtu)) {
     IP_INC_STATS(net, 'FragFails');
     icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
     kfree_skb(skb, 'PKT_TOO_BIG', 'ip_forward');
@@ -40,6 +39,15 @@ export function ip_forward(net: Net, skb: SkBuff): void {
   ip_decrease_ttl(b, o);
   if (rt.flags & RTCF_DOREDIRECT) skb.cb.doredirect = 1;
   NF_HOOK(net, NF_INET_FORWARD, skb, skb.dev, rt.dev, (s) => ip_forward_finish(net, s));
+}
+
+/** ip_exceeds_mtu: DF set and too big for the next hop (a reassembled
+ * packet is judged by its largest original fragment). */
+function ip_exceeds_mtu(skb: SkBuff, mtu: number): boolean {
+  if (skb.len <= mtu) return false;
+  if (!(iph.frag_off(skb.buf, skb.network_header) & IP_DF)) return false;
+  if ((skb.cb.frag_max_size ?? 0) > mtu) return true;
+  return !skb.cb.ignore_df;
 }
 
 function ip_forward_finish(net: Net, skb: SkBuff): void {

@@ -6,10 +6,10 @@ import { type SkBuff, alloc_skb, kfree_skb, MAX_HEADER } from '../core/skbuff.js
 import { ETH_P_IP } from '../wire/ethernet.js';
 import { iph, ip_send_check, IP_DF, put16 } from '../wire/ip.js';
 import { NF_HOOK, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING } from '../netfilter/core.js';
-import { type Rtable, dst_mtu, RTCF_BROADCAST, RTCF_LOCAL } from './route.js';
+import { type Rtable, ip_skb_dst_mtu, RTCF_BROADCAST, RTCF_LOCAL } from './route.js';
 import { RTN_BROADCAST, RTN_MULTICAST } from './fib.js';
 import { neigh_output_for } from '../core/neighbour.js';
-import { ip_do_fragment } from './ip_fragment.js';
+import { ip_fragment } from './ip_fragment.js';
 import { IP_INC_STATS, IP_EXT_INC_STATS } from '../snmp_stats.js';
 import { COST } from '../../kernel/costs.js';
 import { dev_loopback_xmit } from '../../drivers/loopback.js';
@@ -99,9 +99,9 @@ function ip_mc_output(net: Net, skb: SkBuff): void {
 /** ip_finish_output / __ip_finish_output: fragment what exceeds the MTU. */
 function ip_finish_output(net: Net, skb: SkBuff): void {
   const rt: Rtable = skb.dst;
-  const mtu = dst_mtu(net, rt);
-  if (skb.len > mtu) {
-    ip_do_fragment(net, skb, mtu, (frag) => ip_finish_output2(net, frag));
+  const mtu = ip_skb_dst_mtu(net, skb, rt);
+  if (skb.len > mtu || skb.cb.frag_max_size) {
+    ip_fragment(net, skb, mtu, (frag) => ip_finish_output2(net, frag));
     return;
   }
   ip_finish_output2(net, skb);

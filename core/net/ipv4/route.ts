@@ -221,21 +221,44 @@ export function fib_result_prefsrc(net: Net, res: FibResult): number {
   return inet_select_addr(net, res.fa.nh.dev, res.fa.nh.gw, res.fa.nh.gw ? RT_SCOPE_UNIVERSE : scope);
 }
 
-/** dst_mtu for an IPv4 route: a learnt PMTU, a route mtu metric, or the device MTU. */
+/** dst_mtu for an IPv4 route (ipv4_mtu): a learnt PMTU, a route mtu metric, or the device MTU. */
 export function dst_mtu(net: Net, rt: Rtable): number {
-  if (rt.pmtu && rt.pmtuExpires > net.engine.now) return rt.pmtu;
-  if (rt.res?.fa.mtu) return rt.res.fa.mtu;
-  return rt.dev.mtu;
+  return ip_dst_mtu_maybe_forward(net, rt, false);
 }
 
-/** __ip_rt_update_pmtu: remember a smaller path MTU for ip_rt_mtu_expires. */
+/** ip_dst_mtu_maybe_forward: forwarding ignores learnt PMTUs unless
+ * ip_forward_use_pmtu is set (RFC 1191's routers use their link MTU). */
+export function ip_dst_mtu_maybe_forward(net: Net, rt: Rtable, forwarding: boolean): number {
+  let mtu = 0;
+  if (!forwarding || net.sysctlInt('net.ipv4.ip_forward_use_pmtu')) {
+    if (rt.pmtu && rt.pmtuExpires > net.engine.now) mtu = rt.pmtu;
+  }
+  if (!mtu) mtu = rt.res?.fa.mtu || rt.dev.mtu;
+  return Math.min(mtu, 0xffff);
+}
+
+/** ip_skb_dst_mtu: IP_PMTUDISC_PROBE sockets use the device MTU. */
+export function ip_skb_dst_mtu(net: Net, skb: { sk: any; cb: Record<string, number> }, rt: Rtable): number {
+  if (skb.sk && skb.sk.pmtudisc === 'probe') return Math.min(rt.dev.mtu, 0xffff);
+  return ip_dst_mtu_maybe_forward(net, rt, !!skb.cb.forwarded);
+}
+
+/** __ip_rt_update_pmtu: remember a smaller path MTU for ip_rt_mtu_expires
+ * in a nexthop exception (fib_nh_exception), as update_or_create_fnhe. */
 export function ip_rt_update_pmtu(net: Net, rt: Rtable, daddr: number, mtu: number): void {
   if (!rt.res) return;
+  const old = dst_mtu(net, rt);
+  if (old < mtu) return;
   const min = net.sysctlInt('net.ipv4.route.min_pmtu');
-  if (mtu < min) mtu = min;
-  if (mtu >= rt.dev.mtu) return;
-  const expires = net.engine.now + net.sysctlInt('net.ipv4.route.mtu_expires') * 1e9;
-  rt.res.fa.nh.exceptions.set(daddr, { pmtu: mtu, expires });
+  let lock = false;
+  if (mtu < min) {
+    lock = true;
+    mtu = Math.min(old, min);
+  }
+  const mtuExpires = net.sysctlInt('net.ipv4.route.mtu_expires') * 1e9;
+  if (rt.pmtu === mtu && !lock && net.engine.now < rt.pmtuExpires - mtuExpires / 2) return;
+  const expires = net.engine.now + mtuExpires;
+  rt.res.fa.nh.exceptions.set(daddr, { pmtu: mtu, expires, lock });
   rt.pmtu = mtu;
   rt.pmtuExpires = expires;
 }

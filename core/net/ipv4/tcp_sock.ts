@@ -351,6 +351,8 @@ export class TimewaitSock {
   tos = 0;
   ttl = -1;
   bind_bucket: unknown = null;
+  reuse = false;
+  reuseport = false;
   dead = false;
   readonly ino = 0;
 }

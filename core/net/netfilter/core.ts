@@ -15,6 +15,16 @@ export const NF_DROP = 0;
 export const NF_ACCEPT = 1;
 export const NF_STOLEN = 2;
 
+/** enum nf_ip_hook_priorities (include/uapi/linux/netfilter_ipv4.h). */
+export const NF_IP_PRI_CONNTRACK_DEFRAG = -400;
+export const NF_IP_PRI_RAW = -300;
+export const NF_IP_PRI_CONNTRACK = -200;
+export const NF_IP_PRI_MANGLE = -150;
+export const NF_IP_PRI_NAT_DST = -100;
+export const NF_IP_PRI_FILTER = 0;
+export const NF_IP_PRI_NAT_SRC = 100;
+export const NF_IP_PRI_CONNTRACK_CONFIRM = 0x7fffffff;
+
 export interface NfHookState {
   hook: number;
   in: NetDevice | null;
@@ -29,6 +39,7 @@ export interface NfHookOps {
 
 export function nf_register_net_hook(net: Net, ops: NfHookOps): void {
   const l = net.nf_hooks[ops.hook];
+  if (l.includes(ops)) return;
   l.push(ops);
   l.sort((a, b) => a.priority - b.priority);
 }
@@ -39,20 +50,24 @@ export function nf_unregister_net_hook(net: Net, ops: NfHookOps): void {
   if (i >= 0) l.splice(i, 1);
 }
 
-/** NF_HOOK: run the hook's chain, then okfn if every hook accepted. */
-export function NF_HOOK(net: Net, hook: number, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, okfn: (skb: SkBuff) => void): void {
+/** NF_HOOK: run the hook's chain, then okfn if every hook accepted.
+ * Returns 0, or -1 (EPERM, as nf_hook_slow's NF_DROP) when a hook dropped
+ * the packet; a stolen packet (queued for reassembly) returns 0. */
+export function NF_HOOK(net: Net, hook: number, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, okfn: (skb: SkBuff) => void): number {
   const l = net.nf_hooks[hook];
   if (l.length) {
     net.tracer.fn(skb, 'nf_hook_slow', NF_HOOK_NAMES[hook]);
     const state = { hook, in: indev, out: outdev };
-    for (const ops of l) {
+    // A copy: a hook may (un)register hooks (a table created mid-walk).
+    for (const ops of [...l]) {
       const v = ops.fn(net, skb, state);
-      if (v === NF_STOLEN) return;
+      if (v === NF_STOLEN) return 0;
       if (v !== NF_ACCEPT) {
         kfree_skb(skb, 'NETFILTER_DROP', 'nf_hook_slow');
-        return;
+        return -1;
       }
     }
   }
   okfn(skb);
+  return 0;
 }

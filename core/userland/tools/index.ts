@@ -6,6 +6,7 @@ import { traceroute } from './traceroute.js';
 import { sysctl } from './sysctl.js';
 import { nc } from './nc.js';
 import { ss } from './ss.js';
+import { tcpdump } from './tcpdump.js';
 
 export function networkPrograms(): Map<string, Program> {
   return new Map<string, Program>([
@@ -15,5 +16,6 @@ export function networkPrograms(): Map<string, Program> {
     ['sysctl', sysctl],
     ['nc', nc],
     ['ss', ss],
+    ['tcpdump', tcpdump],
   ]);
 }

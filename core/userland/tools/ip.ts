@@ -37,6 +37,13 @@ function rtnl(errno: string): IpError {
   return new IpError(`RTNETLINK answers: ${RTNL[errno] ?? errno}\n`, 2);
 }
 
+/** For `show`/`list`: iproute2's ll_name_to_index failure message. */
+function devForShow(net: Net, name: string): NetDevice {
+  const d = net.dev_get_by_name(name);
+  if (!d) throw new IpError(`Device "${name}" does not exist.\n`, 1);
+  return d;
+}
+
 function devOrDie(net: Net, name: string | undefined): NetDevice {
   if (name === undefined) throw new IpError('Not enough information: "dev" argument is required.\n', 1);
   const d = net.dev_get_by_name(name);
@@ -149,7 +156,7 @@ function iplink(p: Proc, net: Net, args: string[], o: { stats: number; brief: bo
   if (matches(cmd, 'show') || matches(cmd, 'list') || cmd === 'lst') {
     let devs = [...net.devices.values()];
     if (args[0] === 'dev') args.shift();
-    if (args[0] && args[0] !== 'up') devs = [devOrDie(net, args[0])];
+    if (args[0] && args[0] !== 'up') devs = [devForShow(net, args[0])];
     if (args.includes('up')) devs = devs.filter((d) => d.up);
     for (const d of devs) {
       if (o.brief) {
@@ -216,7 +223,7 @@ function ipaddr(p: Proc, net: Net, args: string[], o: { family4: boolean; brief:
   if (matches(cmd, 'show') || matches(cmd, 'list') || cmd === 'lst') {
     let devs = [...net.devices.values()];
     if (args[0] === 'dev') args.shift();
-    if (args[0] && args[0] !== 'up') devs = [devOrDie(net, args[0])];
+    if (args[0] && args[0] !== 'up') devs = [devForShow(net, args[0])];
     if (args.includes('up')) devs = devs.filter((d) => d.up);
     for (const d of devs) {
       const ifas = in_dev_get(d).ifa_list;
@@ -258,8 +265,13 @@ function ipaddr(p: Proc, net: Net, args: string[], o: { family4: boolean; brief:
     if (!local) throw new IpError('Not enough information: "local" argument is required.\n', 1);
     const d = devOrDie(net, devName);
     if (matches(cmd, 'delete')) {
+      if (!local.hasLen)
+        err(
+          p,
+          `Warning: Executing wildcard deletion to stay compatible with old scripts.\n         Explicitly specify the prefix length (${formatIPv4(local.addr)}/32) to avoid this warning.\n         This special behaviour is likely to disappear in further releases,\n         fix your scripts!\n`,
+        );
       const ifa = in_dev_get(d).ifa_list.find((i) => i.local === local!.addr && (!local!.hasLen || i.prefixlen === local!.plen));
-      if (!ifa) throw new IpError('RTNETLINK answers: Cannot assign requested address\n', 2);
+      if (!ifa) throw new IpError('Error: ipv4: Address not found.\n', 2);
       inet_del_ifa(net, d, ifa);
       return 0;
     }
@@ -462,7 +474,7 @@ function iproute(p: Proc, net: Net, args: string[], o: { family4: boolean }): nu
       if (!dev) dev = r.fa.nh.dev;
     } else if (!dev) throw new IpError('Error: Nexthop device required for onlink.\n', 2);
   } else if (!dev && type === F.RTN_UNICAST) throw new IpError('Error: Device for nexthop is not up.\n', 2);
-  if (dev && !dev.up && type === F.RTN_UNICAST) throw new IpError('Error: Nexthop device is not up.\n', 2);
+  if (dev && !dev.up && type === F.RTN_UNICAST) throw new IpError('Error: Device for nexthop is not up.\n', 2);
   if (src && !net.fib.local.lookup(src, 0, 0)) throw new IpError('Error: Invalid prefsrc address.\n', 2);
   const defaultScope = type === F.RTN_LOCAL ? F.RT_SCOPE_HOST : type === F.RTN_UNICAST && !gw ? F.RT_SCOPE_LINK : F.RT_SCOPE_UNIVERSE;
   const fa: F.FibAlias = {

@@ -65,7 +65,9 @@ export function* nc(p: Proc): ProgramGen {
   });
   try {
     if (listen) {
+      // nc -l [-s addr] [addr] port
       const port = Number(pos[pos.length - 1] ?? srcPort);
+      if (pos.length >= 2) srcAddr = parseInetLoose(pos[0]) ?? srcAddr;
       const e = sock_bind(net, sk, srcAddr, port);
       if (e) {
         err(p, `nc: ${ERRNO_TEXT[e.errno] ?? e.errno}\n`);
@@ -114,10 +116,14 @@ export function* nc(p: Proc): ProgramGen {
     let stdinOpen = true;
     let netOpen = true;
     for (;;) {
+      let progressed = false;
       if (stdinOpen) {
         const s = p.stdin.read();
         if (s === null) stdinOpen = false;
-        else if (s) sock_sendto(net, sk, textToBytes(s));
+        else if (s) {
+          sock_sendto(net, sk, textToBytes(s));
+          progressed = true; // read again before sleeping: EOF may already be there
+        }
       }
       while (netOpen) {
         const d = sock_recv(net, sk);
@@ -130,6 +136,7 @@ export function* nc(p: Proc): ProgramGen {
       }
       if (!stdinOpen && !netOpen) return 0;
       if (p.interrupted) return 130;
+      if (progressed) continue;
       const r: boolean = yield { op: 'wait', q: wq, timeoutNs: !stdinOpen && timeout >= 0 ? timeout : undefined };
       if (!r && !stdinOpen && timeout >= 0) return 0;
     }

@@ -222,6 +222,12 @@ export function* ping(p: Proc): ProgramGen {
   let lastSend = start;
   const sentAt = new Map<number, number>();
   const acked = new Set<number>();
+  /** iputils' pipesize: most probes outstanding when one was answered. */
+  let pipesize = 1;
+  const acknowledge = (seq: number) => {
+    const diff = (ntransmitted - seq) & 0xffff;
+    if (diff < 0x8000 && diff + 1 > pipesize) pipesize = diff + 1;
+  };
   let exitDeadline = Infinity;
 
   const send = () => {
@@ -257,6 +263,7 @@ export function* ping(p: Proc): ProgramGen {
         const pl = e.payload;
         if (pl.length < 8 || pl[0] !== I.ICMP_ECHO || ((pl[4] << 8) | pl[5]) !== ident) continue;
         const seq = (pl[6] << 8) | pl[7];
+        acknowledge(seq);
         acked.add(seq);
         nerrors++;
         if (!quiet) out(p, `From ${formatIPv4(e.offender)} icmp_seq=${seq} ${pr_icmph(e.ee_type, e.ee_code, e.ee_info)}\n`);
@@ -273,6 +280,7 @@ export function* ping(p: Proc): ProgramGen {
       const t0 = sentAt.get(seq);
       if (t0 === undefined) continue;
       const dup = acked.has(seq);
+      acknowledge(seq);
       acked.add(seq);
       if (!dup) nreceived++;
       const rtt = d.tstamp - t0;
@@ -309,12 +317,16 @@ export function* ping(p: Proc): ProgramGen {
   const loss = ntransmitted ? Math.floor(((ntransmitted - nreceived) * 100) / ntransmitted) : 0;
   const elapsed = Math.floor((lastSend - start) / 1e6);
   out(p, `${ntransmitted} packets transmitted, ${nreceived} received${nerrors ? `, +${nerrors} errors` : ''}, ${loss}% packet loss, time ${elapsed}ms\n`);
+  // The last line: rtt summary, pipe size, each only when there is one.
+  const tail: string[] = [];
   if (nreceived) {
     const min = Math.min(...rtts);
     const max = Math.max(...rtts);
     const avg = rtts.reduce((x, y) => x + y, 0) / rtts.length;
-    const mdev = Math.sqrt(rtts.reduce((x, y) => x + y * y, 0) / rtts.length - avg * avg);
-    out(p, `rtt min/avg/max/mdev = ${fmtMs(min)}/${fmtMs(avg)}/${fmtMs(max)}/${fmtMs(mdev)} ms\n`);
-  } else out(p, '\n');
+    const mdev = Math.sqrt(Math.max(0, rtts.reduce((x, y) => x + y * y, 0) / rtts.length - avg * avg));
+    tail.push(`rtt min/avg/max/mdev = ${fmtMs(min)}/${fmtMs(avg)}/${fmtMs(max)}/${fmtMs(mdev)} ms`);
+  }
+  if (pipesize > 1) tail.push(`pipe ${pipesize}`);
+  out(p, tail.join(', ') + '\n');
   return nreceived ? 0 : 1;
 }

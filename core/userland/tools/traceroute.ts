@@ -3,7 +3,7 @@
 // a hop ends when its probes answered or waited long enough (-w MAX,HERE,NEAR).
 import type { Proc, ProgramGen } from '../process.js';
 import { kernel, out, err, parseInetLoose } from './util.js';
-import { sock_create, sock_connect, sock_sendto, sock_recv_err, sock_close, sock_setsockopt } from '../../net/socket.js';
+import { sock_create, sock_connect, sock_sendto, sock_recv_err, sock_close, sock_setsockopt, sock_bind } from '../../net/socket.js';
 import { formatIPv4, IPPROTO_UDP } from '../../net/wire/ip.js';
 import { WaitQueue } from '../../kernel/wait.js';
 import type { Sock } from '../../net/ipv4/sock.js';
@@ -30,6 +30,7 @@ export function* traceroute(p: Proc): ProgramGen {
   let sim = 16;
   let wait = [5, 3, 10];
   let target: string | null = null;
+  let srcAddr: number | null = 0;
   const args = p.argv.slice(1);
   while (args.length) {
     const a = args.shift()!;
@@ -40,6 +41,14 @@ export function* traceroute(p: Proc): ProgramGen {
     else if (a.startsWith('-f')) firstTtl = Number(take('f'));
     else if (a.startsWith('-p')) port = Number(take('p'));
     else if (a.startsWith('-N')) sim = Number(take('N'));
+    else if (a.startsWith('-s')) {
+      const v = take('s');
+      srcAddr = parseInetLoose(v);
+      if (srcAddr === null) {
+        err(p, `${v}: Name or service not known\nCannot handle \`-s' option with arg \`${v}' (argc 2)\n`);
+        return 2;
+      }
+    }
     else if (a.startsWith('-w')) {
       const v = take('w').split(/[,/]/).map(Number);
       wait = [v[0], v[1] ?? wait[1], v[2] ?? wait[2]];
@@ -74,6 +83,13 @@ export function* traceroute(p: Proc): ProgramGen {
     sock_setsockopt(net, sk, 'SO_TIMESTAMP', true);
     sock_setsockopt(net, sk, 'IP_MTU_DISCOVER', 'dont');
     sock_setsockopt(net, sk, 'IP_TTL', pr.ttl);
+    if (srcAddr) {
+      const be = sock_bind(net, sk, srcAddr, 0);
+      if (be) {
+        sock_close(net, sk);
+        return be.errno;
+      }
+    }
     sk.wq.add(function relay() {
       wq.wake_up();
       sk.wq.add(relay);
@@ -107,7 +123,7 @@ export function* traceroute(p: Proc): ProgramGen {
       if (probes.indexOf(pr) >= printed + sim) break;
       const e = send(pr);
       if (e) {
-        err(p, `send: ${ERRNO_TEXT[e] ?? e}\n`);
+        err(p, e === 'EADDRNOTAVAIL' ? `bind: ${ERRNO_TEXT[e]}\n` : `send: ${ERRNO_TEXT[e] ?? e}\n`);
         return 1;
       }
       room--;

@@ -11,6 +11,8 @@ export interface Bridge {
   pickSavePath?(suggested: string): Promise<string | null>;
   /** Menu actions from the native menu (Electron). */
   onMenu?(cb: (action: MenuAction) => void): void;
+  /** The transport went away (web mode: the server stopped). */
+  onDisconnect?(cb: () => void): void;
 }
 
 export type { Request, RequestType, ResultOf };

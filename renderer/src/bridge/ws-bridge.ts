@@ -22,7 +22,11 @@ export async function connectWs(url: string): Promise<Bridge> {
       console.error('bad message from server:', e);
     }
   });
-  ws.addEventListener('close', () => calls.failAll(new Error('connection to the StackLab server closed')));
+  const closed: (() => void)[] = [];
+  ws.addEventListener('close', () => {
+    calls.failAll(new Error('connection to the StackLab server closed'));
+    for (const cb of closed) cb();
+  });
   return {
     kind: 'web',
     request<T extends Request>(req: T): Promise<ResultOf<T['type']>> {
@@ -30,6 +34,9 @@ export async function connectWs(url: string): Promise<Bridge> {
       const { id, done } = calls.open();
       ws.send(JSON.stringify({ v: PROTOCOL_VERSION, id, req }));
       return done as Promise<ResultOf<T['type']>>;
+    },
+    onDisconnect(cb: () => void) {
+      closed.push(cb);
     },
   };
 }

@@ -18,6 +18,8 @@ export const useLabStore = defineStore('lab', () => {
   const selected = ref<string | null>(null);
   const undoStack = ref<string[]>([]);
   const redoStack = ref<string[]>([]);
+  /** Bumped each time a document is loaded (views holding per-host state start over). */
+  const generation = ref(0);
   /** Set when the text changed after the running lab booted. */
   const changedSinceStart = ref(false);
 
@@ -46,7 +48,8 @@ export const useLabStore = defineStore('lab', () => {
     undoStack.value = [];
     redoStack.value = [];
     changedSinceStart.value = false;
-    if (selected.value && !doc.lab.hosts.some((h) => h.name === selected.value)) selected.value = null;
+    selected.value = null;
+    generation.value++;
     usePacketStore().clear();
     session(doc);
   }
@@ -131,7 +134,7 @@ export const useLabStore = defineStore('lab', () => {
   }
 
   return {
-    path, text, savedText, lab, selected, undoStack, redoStack, changedSinceStart,
+    path, text, savedText, lab, selected, undoStack, redoStack, changedSinceStart, generation,
     dirty, name, hostNames, selectedHost, canUndo, canRedo,
     load, refresh, open, openText, save, setText, undo, redo,
     addNode, connect, removeNode, removeLink, setHost, markStarted,

@@ -1,0 +1,288 @@
+// The lab's clock: advances host groups together in conservative windows
+// (ns-3's distributed scheme). A window starts at the earliest pending event
+// of any host (idle time is skipped) and lasts at most the lookahead, the
+// smallest link latency, so every frame reaches its receiver before the
+// receiver's clock passes the frame's arrival time. Frames are exchanged
+// between windows in (arrival, sending host, sequence) order. Hosts that have
+// nothing to do in a window sit it out. The same code drives inline groups
+// (synchronously, no promise per window) and groups in other processes (one
+// message each way per process per window).
+import type { Topology } from '../lab/topology.js';
+import type { OutFrame } from '../host/host.js';
+import type { TraceRecord } from '../net/core/trace.js';
+import { lookaheadOf } from './build.js';
+import type { CommandSink, HostGroup, Maybe } from './group.js';
+
+/** A command line started on a host; output collects as it is written. */
+export class Command {
+  stdout = '';
+  stderr = '';
+  exitCode: number | null = null;
+  /** Called with each piece of output as the host writes it. */
+  onOutput: ((stream: 1 | 2, text: string) => void) | null = null;
+  onExit: ((code: number) => void) | null = null;
+  constructor(
+    readonly id: number,
+    readonly host: string,
+    readonly line: string,
+  ) {}
+}
+
+export class Coordinator {
+  /** Smallest latency of any link: the window length. */
+  readonly lookahead: number;
+  /** Virtual time every host has reached (ns). */
+  now = 0;
+  windows = 0;
+  readonly groupOf: HostGroup[] = [];
+  protected readonly commands = new Map<number, Command>();
+  private nextCmd = 1;
+  private out: OutFrame[] = [];
+  /** Work queued for the next window boundary while an advance is under way. */
+  private boundary: (() => Maybe<void>)[] = [];
+  private advancing = false;
+  private traceCursor: number[];
+
+  /** Reports of commands from every group. */
+  protected readonly sink: CommandSink = {
+    output: (id, stream, text) => {
+      const c = this.commands.get(id);
+      if (!c) return;
+      if (stream === 1) c.stdout += text;
+      else c.stderr += text;
+      c.onOutput?.(stream, text);
+    },
+    exit: (id, code) => {
+      const c = this.commands.get(id);
+      if (!c || c.exitCode !== null) return;
+      c.exitCode = code;
+      this.commands.delete(id);
+      c.onExit?.(code);
+    },
+  };
+
+  readonly groups: HostGroup[];
+
+  constructor(
+    readonly topo: Topology,
+    makeGroups: (sink: CommandSink) => HostGroup[],
+  ) {
+    this.groups = makeGroups(this.sink);
+    this.lookahead = lookaheadOf(topo);
+    for (const g of this.groups) for (const h of g.members) this.groupOf[h] = g;
+    for (let i = 0; i < topo.hosts.length; i++) if (!this.groupOf[i]) throw new Error(`host ${topo.hosts[i].name} is in no group`);
+    this.traceCursor = topo.hosts.map(() => 0);
+  }
+
+  /** Every host runs in this process (the synchronous methods work). */
+  get inline(): boolean {
+    return this.groups.every((g) => !g.remote);
+  }
+
+  /** Earliest pending event anywhere (Infinity when the lab is quiet). */
+  nextEventTime(): number {
+    let t = Infinity;
+    for (const g of this.groups) if (g.next < t) t = g.next;
+    return t;
+  }
+
+  /** The window algorithm, written once: yields only to wait for groups in
+   * other processes, so with every group inline it runs straight through. */
+  protected *steps(limit: number, done: () => boolean): Generator<Promise<unknown>, void, unknown> {
+    for (;;) {
+      if (this.boundary.length) {
+        const waits = this.runBoundary();
+        if (waits) yield waits;
+      }
+      if (done()) return;
+      const t = this.nextEventTime();
+      if (t >= limit) {
+        if (limit !== Infinity && limit > this.now) {
+          this.now = limit;
+          for (const g of this.groups) g.settle?.(limit);
+        }
+        return;
+      }
+      const end = Math.min(t + this.lookahead, limit);
+      let waits: Promise<unknown>[] | null = null;
+      for (const g of this.groups) {
+        if (g.next >= end) continue; // nothing to do: sits this window out
+        const p = g.window(end, this.out);
+        if (p) (waits ??= []).push(p);
+      }
+      if (waits) yield waits.length === 1 ? waits[0] : Promise.all(waits);
+      this.now = end;
+      this.windows++;
+      this.exchange();
+    }
+  }
+
+  private exchange(): void {
+    const frames = this.out;
+    if (!frames.length) return;
+    frames.sort((a, b) => a.arrival - b.arrival || a.fromHost - b.fromHost || a.seq - b.seq);
+    for (const f of frames) {
+      const g = this.groupOf[f.toHost];
+      if (g.alive) g.deliver(f);
+    }
+    frames.length = 0;
+  }
+
+  private runBoundary(): Promise<unknown> | null {
+    const jobs = this.boundary;
+    this.boundary = [];
+    let chain: Promise<unknown> | null = null;
+    for (const job of jobs) {
+      if (chain) chain = chain.then(job);
+      else {
+        const p = job();
+        if (p) chain = p;
+      }
+    }
+    return chain;
+  }
+
+  /** Run a procedure written as a generator (it yields promises only when
+   * it waits for another process) to its end, synchronously: every host it
+   * touches must be inline. */
+  protected runSync<T>(gen: Generator<Promise<unknown>, T, unknown>): T {
+    if (this.advancing) throw new Error('the lab is already advancing');
+    this.advancing = true;
+    try {
+      const r = gen.next();
+      if (!r.done) throw new Error('hosts run in other processes: use the async methods');
+      return r.value;
+    } finally {
+      this.advancing = false;
+    }
+  }
+
+  /** The same, waiting for other processes where it must. */
+  protected async runAsync<T>(gen: Generator<Promise<unknown>, T, unknown>): Promise<T> {
+    if (this.advancing) throw new Error('the lab is already advancing');
+    this.advancing = true;
+    try {
+      let r = gen.next();
+      while (!r.done) {
+        await r.value;
+        r = gen.next();
+      }
+      return r.value;
+    } finally {
+      this.advancing = false;
+    }
+  }
+
+  /** Run to `limit` or until done() holds after a window (all hosts inline). */
+  advance(limit: number, done: () => boolean = () => false): void {
+    this.runSync(this.steps(limit, done));
+  }
+
+  advanceAsync(limit: number, done: () => boolean = () => false): Promise<void> {
+    return this.runAsync(this.steps(limit, done));
+  }
+
+  /** Run fn between windows: now when the lab is not advancing, else at the
+   * next window boundary (commands typed while a lab runs enter there). */
+  atBoundary(fn: () => Maybe<void>): Promise<void> {
+    if (!this.advancing) return Promise.resolve(fn());
+    return new Promise((resolve, reject) =>
+      this.boundary.push(() => {
+        try {
+          const p = fn();
+          if (p) return p.then(resolve, reject);
+          resolve();
+        } catch (e) {
+          reject(e);
+        }
+      }),
+    );
+  }
+
+  hostIndex(name: string): number {
+    const h = this.topo.hosts.find((x) => x.name === name);
+    if (!h) throw new Error(`no host '${name}' in this lab`);
+    return h.index;
+  }
+
+  /** Start a line on a host at the current time (a step of a procedure). */
+  protected *execStep(hostName: string, line: string, opts: { stdin?: 'null' | 'pipe'; session?: number } = {}): Generator<Promise<unknown>, Command, unknown> {
+    const host = this.hostIndex(hostName);
+    const cmd = this.newCommand(hostName, line);
+    const g = this.groupOf[host];
+    if (!g.alive) {
+      this.sink.output(cmd.id, 2, `${hostName}: host is down\n`);
+      this.sink.exit(cmd.id, 126);
+      return cmd;
+    }
+    const p = g.exec(this.now, { host, cmd: cmd.id, line, stdin: opts.stdin ?? 'null', session: opts.session });
+    if (p) yield p;
+    return cmd;
+  }
+
+  protected *signalStep(cmd: Command): Generator<Promise<unknown>, void, unknown> {
+    if (cmd.exitCode !== null) return;
+    const p = this.groupOf[this.hostIndex(cmd.host)].signal(this.now, cmd.id);
+    if (p) yield p;
+  }
+
+  /** Start a line at the current time, or at the next window boundary if
+   * the lab is advancing; output and exit arrive through the Command. */
+  start(hostName: string, line: string, opts: { stdin?: 'null' | 'pipe'; session?: number } = {}): Promise<Command> {
+    let cmd!: Command;
+    return this.atBoundary(() => {
+      const gen = this.execStep(hostName, line, opts);
+      const r = gen.next();
+      if (r.done) {
+        cmd = r.value;
+        return;
+      }
+      return r.value.then(() => {
+        cmd = (gen.next() as IteratorReturnResult<Command>).value;
+      });
+    }).then(() => cmd);
+  }
+
+  /** A new command id for a command the coordinator does not start itself (reboots). */
+  protected newCommand(host: string, line: string): Command {
+    const cmd = new Command(this.nextCmd++, host, line);
+    this.commands.set(cmd.id, cmd);
+    return cmd;
+  }
+
+  /** Text for a command's stdin (null: end of file), at the current time. */
+  input(cmd: Command, text: string | null): Promise<void> {
+    return this.atBoundary(() => (cmd.exitCode === null ? this.groupOf[this.hostIndex(cmd.host)].input(this.now, cmd.id, text) : undefined));
+  }
+
+  /** Ctrl-C to a command's job, at the current time. */
+  interrupt(cmd: Command): Promise<void> {
+    return this.atBoundary(() => (cmd.exitCode === null ? this.groupOf[this.hostIndex(cmd.host)].signal(this.now, cmd.id) : undefined));
+  }
+
+  /** Every trace record of every host, in (time, host, record) order. */
+  trace(): TraceRecord[] {
+    return this.mergeTrace(this.topo.hosts.map((_, i) => this.groupOf[i].traceOf(i).records));
+  }
+
+  /** Records added since the last drain, in the same order. Records of later
+   * windows are never earlier than those already drained, so draining piece
+   * by piece gives the same sequence as trace(). */
+  drainTrace(): TraceRecord[] {
+    const parts = this.topo.hosts.map((_, i) => {
+      const { records, lost } = this.groupOf[i].traceOf(i);
+      const total = records.length + lost;
+      const from = Math.max(0, this.traceCursor[i] - lost);
+      this.traceCursor[i] = total;
+      return from === 0 ? records : records.slice(from);
+    });
+    return this.mergeTrace(parts);
+  }
+
+  private mergeTrace(parts: readonly (readonly TraceRecord[])[]): TraceRecord[] {
+    const all: { r: TraceRecord; h: number; i: number }[] = [];
+    parts.forEach((recs, h) => recs.forEach((r, i) => all.push({ r, h, i })));
+    all.sort((a, b) => a.r.t - b.r.t || a.h - b.h || a.i - b.i);
+    return all.map((x) => x.r);
+  }
+}
