@@ -1,7 +1,7 @@
 // The renderer's only door to the app (sandboxed preload, context isolation):
 // four functions, no Node, no raw ipcRenderer.
 import { contextBridge, ipcRenderer } from 'electron';
-import type { PreloadApi } from '../renderer/src/bridge/electron-bridge.js';
+import type { PreloadApi } from '../renderer/src/bridge/protocol.js';
 
 const api: PreloadApi = {
   request: (envelope: unknown) => ipcRenderer.invoke('stacklab:request', envelope),

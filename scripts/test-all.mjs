@@ -28,8 +28,16 @@ function vitest(name, config, out) {
   }
 }
 
-if (step('typecheck core', 'npx', ['tsc', '-p', 'core/tsconfig.json', '--noEmit'])) passed++;
-else failed++;
+const checks = [
+  ['typecheck core', 'npx', ['tsc', '-p', 'core/tsconfig.json', '--noEmit']],
+  ['typecheck node, tests, scripts', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+  ['typecheck renderer', 'npx', ['vue-tsc', '-p', 'renderer/tsconfig.json', '--noEmit']],
+  ['typecheck electron', 'npx', ['tsc', '-p', 'tsconfig.electron.json', '--noEmit']],
+];
+for (const [name, cmd, args] of checks) {
+  if (step(name, cmd, args)) passed++;
+  else failed++;
+}
 if (step('layer lint', 'node', ['scripts/lint-layers.mjs'])) passed++;
 else failed++;
 vitest('unit and oracle tests', null, 'test-results/vitest.json');

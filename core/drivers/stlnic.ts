@@ -1,21 +1,50 @@
 // stlnic: the lab's Ethernet NIC, modelled on multi-queue server NICs
-// (igb/ixgbe): per queue an RX descriptor ring the NIC DMAs frames into, a TX
-// ring the driver fills, and one MSI-X vector ("eth0-TxRx-0") that is masked
-// while its NAPI instance polls. The poll cleans TX completions first, then
-// receives up to the budget; only when it finishes early does the IRQ come
-// back on, which is how NAPI trades interrupts for polling under load.
+// (igb/ixgbe). Per queue pair ("combined channel"): an RX descriptor ring the
+// NIC DMAs frames into, a TX ring the driver fills, one MSI-X vector
+// ("eth0-TxRx-0") masked while its NAPI instance polls, and counters. RSS
+// picks the RX queue from a Toeplitz hash of the flow (rss.ts). The poll
+// cleans TX completions first, then receives up to its budget; only when it
+// finishes early does the IRQ come back on, which is how NAPI trades
+// interrupts for polling under load. A full ring drops the frame in the NIC
+// (SRRCTL.DROP_EN, as igb sets it): rx_queue_N_drops and rx_fifo_errors.
 import type { Net } from '../net/net_namespace.js';
 import { NetDevice, NETDEV_TX_BUSY, NETDEV_TX_OK, IFF_UP, type NetDeviceOps } from '../net/core/netdevice.js';
-import { type SkBuff, alloc_skb, consume_skb, NET_SKB_PAD, NET_IP_ALIGN } from '../net/core/skbuff.js';
+import { type SkBuff, alloc_skb, consume_skb, kfree_skb, NET_SKB_PAD, NET_IP_ALIGN } from '../net/core/skbuff.js';
 import { NapiStruct } from '../net/core/softnet.js';
-import { napi_schedule, napi_complete_done, eth_type_trans, netif_receive_skb, netif_schedule } from '../net/core/dev.js';
-import { type IrqDesc, request_irq, generic_handle_irq } from '../kernel/irq.js';
+import { napi_schedule, napi_complete_done, eth_type_trans, netif_schedule } from '../net/core/dev.js';
+import { napi_gro_receive, napi_gro_flush } from '../net/core/gro.js';
+import { netdev_update_features } from '../net/core/netdev_features.js';
+import { type IrqDesc, request_irq, free_irq, irq_alloc_descs, generic_handle_irq } from '../kernel/irq.js';
+import { run_on_cpu, do_softirq } from '../kernel/softirq.js';
 import { COST } from '../kernel/costs.js';
 import { ETH_ZLEN } from '../net/wire/ethernet.js';
+import { RssConfig } from './rss.js';
 
 /** Ethernet overhead on the wire beyond the frame: preamble+SFD 8, FCS 4, IFG 12. */
 const WIRE_OVERHEAD = 24;
 export const DEFAULT_SPEED_BPS = 10_000_000_000;
+/** Descriptor ring limits (igb/ixgbe: 64..4096 in multiples of 8). */
+export const STLNIC_MIN_RXD = 64;
+export const STLNIC_MAX_RXD = 4096;
+const RING_MULTIPLE = 8;
+/** Most queue pairs the hardware has (ixgbe's RSS limit). */
+export const STLNIC_MAX_QUEUES = 64;
+/** sizeof(struct sk_buff) rounded to a cache line: part of every truesize. */
+const SKB_STRUCT_SIZE = 256;
+
+/** Features the hardware offers and the user may toggle (hw_features). */
+const HW_FEATURES = [
+  'tx-scatter-gather', 'tx-checksum-ipv4', 'tx-checksum-ipv6', 'tx-checksum-sctp', 'tx-tcp-segmentation',
+  'tx-tcp-mangleid-segmentation', 'tx-tcp6-segmentation', 'tx-generic-segmentation', 'rx-gro', 'rx-checksum',
+  'rx-hashing', 'rx-ntuple-filter', 'rx-vlan-hw-parse', 'tx-vlan-hw-insert', 'tx-nocache-copy',
+  'rx-gro-list', 'rx-udp-gro-forwarding', 'rx-fcs', 'rx-all', 'loopback',
+];
+/** On after probe; everything else starts off (rx-ntuple, rx-fcs, ...). */
+const DEFAULT_ON = [
+  'tx-scatter-gather', 'tx-checksum-ipv4', 'tx-checksum-ipv6', 'tx-checksum-sctp', 'tx-tcp-segmentation',
+  'tx-tcp-mangleid-segmentation', 'tx-tcp6-segmentation', 'tx-generic-segmentation', 'rx-gro', 'rx-checksum',
+  'rx-hashing', 'rx-vlan-hw-parse', 'tx-vlan-hw-insert', 'highdma', 'rx-vlan-filter',
+];
 
 interface TxDesc {
   skb: SkBuff;
@@ -29,15 +58,25 @@ export class NicQueue {
   readonly tx: TxDesc[] = [];
   txStopped = false;
   irqEnabled = true;
+  /** The poll that re-enabled the IRQ ends at this time (its CPU's clock). */
+  unmaskAt = 0;
+  /** A check for frames that came while the poll was still running is pending. */
+  recheckPending = false;
+  /** CPU that last polled this queue. */
+  pollCpu = 0;
   /** The wire is busy sending until this time. */
   txBusyUntil = 0;
   irq!: IrqDesc;
   napi!: NapiStruct;
-  // ethtool -S per-queue counters
+  // ethtool -S per-queue counters (igb's names)
   rx_packets = 0;
   rx_bytes = 0;
+  rx_drops = 0;
+  rx_csum_err = 0;
+  rx_alloc_failed = 0;
   tx_packets = 0;
   tx_bytes = 0;
+  tx_restart = 0;
   constructor(readonly index: number) {}
 }
 
@@ -52,13 +91,23 @@ export interface NicConfig {
 }
 
 export class StlNic {
-  readonly queues: NicQueue[];
+  queues: NicQueue[] = [];
   rx_ring: number;
   tx_ring: number;
   speedBps: number;
-  // ethtool -S device counters
+  readonly max_combined: number;
+  readonly rss: RssConfig;
+  /** PCI function, for bus-info and the MSI-X chip name. */
+  readonly pciSlot: string;
+  // device-wide ethtool -S counters
   rx_missed_errors = 0;
-  tx_restart_queue = 0;
+  tx_timeout_count = 0;
+  rx_broadcast = 0;
+  rx_multicast = 0;
+  tx_broadcast = 0;
+  tx_multicast = 0;
+  /** Frames lost when a reconfiguration reset the rings. */
+  reset_drops = 0;
 
   constructor(
     readonly net: Net,
@@ -68,44 +117,155 @@ export class StlNic {
     this.rx_ring = cfg.rx_ring;
     this.tx_ring = cfg.tx_ring;
     this.speedBps = cfg.speedBps;
-    this.queues = [];
-    for (let i = 0; i < cfg.queues; i++) this.queues.push(this.setupQueue(i));
+    this.max_combined = Math.min(STLNIC_MAX_QUEUES, Math.max(cfg.queues, net.cpus.length));
+    this.pciSlot = `0000:00:${(dev.ifindex + 1).toString(16).padStart(2, '0')}.0`;
+    this.rss = new RssConfig(cfg.queues);
+    this.setupQueues(cfg.queues);
   }
 
-  private setupQueue(i: number): NicQueue {
-    const q = new NicQueue(i);
+  private setupQueues(n: number): void {
     const dev = this.dev;
-    q.napi = new NapiStruct(`${dev.name}-${i}`, dev, (n, budget) => this.poll(q, budget), 64);
-    q.irq = request_irq(this.net, `${dev.name}-TxRx-${i}`, 'PCI-MSIX-0000:00:0' + (dev.ifindex + 1) + '.0', i + 1, () => this.irqHandler(q));
-    return q;
+    const base = irq_alloc_descs(this.net, n);
+    for (let i = 0; i < n; i++) {
+      const q = new NicQueue(i);
+      q.napi = new NapiStruct(`${dev.name}-${i}`, dev, (_n, budget) => this.poll(q, budget), 64);
+      q.irq = request_irq(this.net, `${dev.name}-TxRx-${i}`, 'PCI-MSIX-' + this.pciSlot, i + 1, () => this.irqHandler(q), base + i);
+      q.pollCpu = q.irq.effective;
+      this.queues.push(q);
+    }
+    dev.num_tx_queues = n;
+    dev.real_num_rx_queues = n;
   }
 
-  /** Receive-side scaling: which queue a frame lands on. */
-  private selectRxQueue(bytes: Uint8Array): NicQueue {
-    if (this.queues.length === 1) return this.queues[0];
-    return this.queues[rss_hash(bytes) % this.queues.length];
+  /** Stop the queues as a driver reset does (ixgbe_down): the rings'
+   * buffers are freed, their frames lost, the vectors released. */
+  private teardownQueues(): void {
+    for (const q of this.queues) {
+      for (const skb of q.rx.splice(0)) {
+        this.reset_drops++;
+        kfree_skb(skb, 'DEV_READY', 'stlnic_clean_rx_ring');
+      }
+      // Frames already handed to the MAC finish; their buffers are freed.
+      for (const d of q.tx.splice(0)) {
+        q.tx_packets++;
+        q.tx_bytes += d.len;
+        this.dev.stats.tx_packets++;
+        this.dev.stats.tx_bytes += d.len;
+        consume_skb(d.skb, 'stlnic_clean_tx_ring');
+      }
+      q.napi.scheduled = false;
+      const sd = this.net.softnet[q.napi.cpu];
+      if (sd) {
+        const i = sd.poll_list.indexOf(q.napi);
+        if (i >= 0) sd.poll_list.splice(i, 1);
+      }
+      free_irq(this.net, q.irq);
+    }
+    this.queues = [];
   }
 
-  /** A frame arrived from the wire: DMA it into a free RX descriptor or
-   * count it missed when the ring is full. */
+  /** ethtool -L combined N (set_channels). */
+  set_channels(n: number): void {
+    this.teardownQueues();
+    this.setupQueues(n);
+    // Drivers re-spread the table unless the user configured it.
+    if (!this.rss.userConfigured) this.rss.setDefault(n);
+  }
+
+  /** ethtool -G (set_ringparam): sizes are clamped and rounded as ixgbe does. */
+  set_ringparam(rx: number, tx: number): void {
+    const fit = (v: number) => Math.ceil(Math.min(STLNIC_MAX_RXD, Math.max(STLNIC_MIN_RXD, v)) / RING_MULTIPLE) * RING_MULTIPLE;
+    const nrx = fit(rx);
+    const ntx = fit(tx);
+    if (nrx === this.rx_ring && ntx === this.tx_ring) return;
+    const n = this.queues.length;
+    this.teardownQueues();
+    this.rx_ring = nrx;
+    this.tx_ring = ntx;
+    this.setupQueues(n);
+  }
+
+  /** ethtool -K: apply wanted features. */
+  set_features(): void {
+    netdev_update_features(this.dev);
+  }
+
+  /** Receive-side scaling: the hash, and through the table the queue. */
+  private selectRxQueue(bytes: Uint8Array): { q: NicQueue; hash: number; l4: boolean } {
+    if (!this.dev.features.has('rx-hashing') && this.queues.length === 1) return { q: this.queues[0], hash: 0, l4: false };
+    const { hash, l4 } = this.rss.hash(bytes);
+    const qi = this.rss.queueFor(hash);
+    return { q: this.queues[qi < this.queues.length ? qi : 0], hash, l4 };
+  }
+
+  /** Bytes of buffer per frame: a half page up to 1536 bytes (igb's
+   * 2048-byte buffers with build_skb), 3072 beyond, whole pages for jumbos. */
+  private rxBufSize(len: number): number {
+    const need = len + NET_SKB_PAD + NET_IP_ALIGN + 320;
+    if (need <= 2048) return 2048;
+    if (need <= 3072) return 3072;
+    return Math.ceil(need / 4096) * 4096;
+  }
+
+  /** A frame arrived from the wire: DMA it into a free RX descriptor, or
+   * drop it in the NIC when the ring is full. */
   receiveFrame(bytes: Uint8Array): void {
     const net = this.net;
     const dev = this.dev;
-    if (!dev.up) return;
-    const q = this.selectRxQueue(bytes);
+    if (!dev.up || !this.queues.length) return;
+    const { q, hash, l4 } = this.selectRxQueue(bytes);
     if (q.rx.length >= this.rx_ring) {
-      this.rx_missed_errors++;
-      dev.stats.rx_missed_errors++;
+      q.rx_drops++;
+      dev.stats.rx_fifo_errors++;
+      net.tracer.fn(null, 'stlnic_rx_ring_full', `dev=${dev.name} queue=${q.index} ring=${this.rx_ring}`);
       return;
     }
     const skb = alloc_skb(net, bytes.length, NET_SKB_PAD + NET_IP_ALIGN);
     skb.buf.set(bytes, skb.skb_put(bytes.length));
+    skb.truesize = this.rxBufSize(bytes.length) + SKB_STRUCT_SIZE;
     skb.queue_mapping = q.index;
+    if (dev.features.has('rx-hashing')) {
+      skb.hash = hash;
+      skb.cb.l4_hash = l4 ? 1 : 0;
+    }
     skb.tstamp = net.now();
     skb.dev = dev;
+    if (bytes[0] & 1) {
+      if (bytes[0] === 0xff && bytes[1] === 0xff) this.rx_broadcast++;
+      else this.rx_multicast++;
+    }
     q.rx.push(skb);
     net.tracer.fn(skb, 'nic_rx_dma', `dev=${dev.name} queue=${q.index} len=${bytes.length} ring=${q.rx.length}/${this.rx_ring}`);
-    if (q.irqEnabled) this.raiseIrq(q);
+    this.kick(q);
+  }
+
+  /** Something for the queue's vector: interrupt, unless masked. A poll
+   * that ended later than now (its CPU ran ahead) still had the vector
+   * masked at this moment: it would have seen this work itself, so it is
+   * polled again without a new interrupt once it has ended. */
+  private kick(q: NicQueue): void {
+    if (!q.irqEnabled) return;
+    const now = this.net.engine.now;
+    if (now >= q.unmaskAt) {
+      this.raiseIrq(q);
+      return;
+    }
+    if (q.recheckPending) return;
+    q.recheckPending = true;
+    this.net.engine.at(q.unmaskAt, () => this.recheck(q));
+  }
+
+  private recheck(q: NicQueue): void {
+    q.recheckPending = false;
+    if (!q.irqEnabled || !this.queues.includes(q)) return;
+    if (!q.rx.length && !this.txCompleted(q)) return;
+    q.irqEnabled = false;
+    const net = this.net;
+    const cpu = net.cpus[q.pollCpu];
+    run_on_cpu(net, cpu, 'softirq', () => {
+      napi_schedule(net, q.napi, cpu);
+      do_softirq(net, cpu, 'softirq');
+    });
   }
 
   private raiseIrq(q: NicQueue): void {
@@ -114,12 +274,14 @@ export class StlNic {
   }
 
   private irqHandler(q: NicQueue): void {
+    q.pollCpu = this.net.curCpu!.id;
     napi_schedule(this.net, q.napi, this.net.curCpu!);
   }
 
   /** The NAPI poll: TX completions, then up to `budget` received frames. */
   private poll(q: NicQueue, budget: number): number {
     const net = this.net;
+    q.pollCpu = net.curCpu?.id ?? q.pollCpu;
     this.cleanTx(q);
     let work = 0;
     while (work < budget && q.rx.length) {
@@ -131,12 +293,14 @@ export class StlNic {
       this.dev.stats.rx_bytes += skb.len;
       net.tracer.fn(skb, `${this.dev.kind || 'stlnic'}_clean_rx_irq`, `queue=${q.index}`);
       eth_type_trans(skb, this.dev);
-      netif_receive_skb(net, skb);
+      napi_gro_receive(net, q.napi, skb);
       work++;
     }
     if (work < budget) {
+      napi_gro_flush(net, q.napi);
       napi_complete_done(q.napi);
       q.irqEnabled = true;
+      q.unmaskAt = net.now();
       // Anything that arrived or completed meanwhile raises the IRQ again.
       if (q.rx.length || this.txCompleted(q)) this.raiseIrq(q);
     }
@@ -163,7 +327,7 @@ export class StlNic {
     }
     if (q.txStopped && this.tx_ring - q.tx.length >= Math.min(32, this.tx_ring / 2)) {
       q.txStopped = false;
-      this.tx_restart_queue++;
+      q.tx_restart++;
       netif_schedule(net, this.dev);
     }
   }
@@ -183,6 +347,10 @@ export class StlNic {
     const len = skb.len;
     const wire = new Uint8Array(Math.max(len, ETH_ZLEN));
     wire.set(skb.bytes());
+    if (wire[0] & 1) {
+      if (wire[0] === 0xff && wire[1] === 0xff) this.tx_broadcast++;
+      else this.tx_multicast++;
+    }
     const start = Math.max(net.now(), q.txBusyUntil);
     const done = start + Math.ceil(((wire.length + WIRE_OVERHEAD) * 8 * 1e9) / this.speedBps);
     q.txBusyUntil = done;
@@ -194,19 +362,47 @@ export class StlNic {
   }
 
   private txDone(q: NicQueue): void {
-    if (q.irqEnabled && q.tx.length && q.tx[0].done <= this.net.engine.now) this.raiseIrq(q);
+    if (q.tx.length && q.tx[0].done <= this.net.engine.now) this.kick(q);
   }
 
   tx_queue_stopped(queue: number): boolean {
+    if (!this.queues.length) return true;
     return this.queues[queue % this.queues.length].txStopped;
   }
-}
 
-/** A simple flow hash over the IPv4 addresses and ports (Toeplitz comes with RSS). */
-export function rss_hash(b: Uint8Array): number {
-  let h = 0;
-  for (let i = 26; i < Math.min(b.length, 38); i++) h = (Math.imul(h, 31) + b[i]) >>> 0;
-  return h;
+  /** ethtool -S: the driver's statistics, names and order as igb's. */
+  ethtool_stats(): [string, number][] {
+    const s = this.dev.stats;
+    const out: [string, number][] = [
+      ['rx_packets', s.rx_packets],
+      ['tx_packets', s.tx_packets],
+      ['rx_bytes', s.rx_bytes],
+      ['tx_bytes', s.tx_bytes],
+      ['rx_broadcast', this.rx_broadcast],
+      ['tx_broadcast', this.tx_broadcast],
+      ['rx_multicast', this.rx_multicast],
+      ['tx_multicast', this.tx_multicast],
+      ['multicast', this.rx_multicast],
+      ['rx_missed_errors', this.rx_missed_errors],
+      ['tx_timeout_count', this.tx_timeout_count],
+      ['rx_errors', 0],
+      ['tx_errors', 0],
+      ['rx_dropped', 0],
+      ['tx_dropped', 0],
+      ['rx_fifo_errors', s.rx_fifo_errors],
+      ['tx_fifo_errors', 0],
+    ];
+    for (const q of this.queues) out.push([`tx_queue_${q.index}_packets`, q.tx_packets], [`tx_queue_${q.index}_bytes`, q.tx_bytes], [`tx_queue_${q.index}_restart`, q.tx_restart]);
+    for (const q of this.queues)
+      out.push(
+        [`rx_queue_${q.index}_packets`, q.rx_packets],
+        [`rx_queue_${q.index}_bytes`, q.rx_bytes],
+        [`rx_queue_${q.index}_drops`, q.rx_drops],
+        [`rx_queue_${q.index}_csum_err`, q.rx_csum_err],
+        [`rx_queue_${q.index}_alloc_failed`, q.rx_alloc_failed],
+      );
+    return out;
+  }
 }
 
 export function create_stlnic(net: Net, name: string, cfg: NicConfig): NetDevice {
@@ -218,9 +414,12 @@ export function create_stlnic(net: Net, name: string, cfg: NicConfig): NetDevice
   const dev = new NetDevice(net, name, net.allocIfindex(), ops);
   dev.dev_addr = cfg.mac;
   dev.mtu = cfg.mtu;
-  dev.num_tx_queues = cfg.queues;
-  dev.real_num_rx_queues = cfg.queues;
   dev.flags |= IFF_UP;
+  for (const f of HW_FEATURES) dev.hw_features.add(f);
+  for (const f of DEFAULT_ON) {
+    dev.features.add(f);
+    dev.wanted_features.add(f);
+  }
   nic = new StlNic(net, dev, cfg);
   dev.priv = nic;
   net.devices.set(dev.ifindex, dev);

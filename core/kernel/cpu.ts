@@ -36,7 +36,12 @@ export class Cpu {
   readonly time = { user: 0, system: 0, irq: 0, softirq: 0 };
   /** ksoftirqd/N woken because softirqs did not finish in one go. */
   ksoftirqdWakeups = 0;
+  /** ksoftirqd/N is runnable (woken and not yet out of work). */
   ksoftirqdRunning = false;
+  /** TIF_NEED_RESCHED: a task woken here should run; softirqs stop restarting. */
+  need_resched = false;
+  /** Function call IPIs taken (CAL in /proc/interrupts): RPS kicks. */
+  ipi_call_count = 0;
 
   constructor(readonly id: number) {}
 

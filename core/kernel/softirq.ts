@@ -4,9 +4,12 @@ import type { Net } from '../net/net_namespace.js';
 import { type Cpu, type CpuContext, NET_RX_SOFTIRQ, NET_TX_SOFTIRQ } from './cpu.js';
 import { COST } from './costs.js';
 import { net_rx_action, net_tx_action } from '../net/core/dev.js';
+import { SYSCTL_HZ } from './sysctl_defaults.js';
 
 const MAX_SOFTIRQ_RESTART = 10;
-const MAX_SOFTIRQ_TIME_NS = 2_000_000;
+/** msecs_to_jiffies(2), rounded up as the kernel does. */
+const MAX_SOFTIRQ_TIME_JIFFIES = Math.ceil((2 * SYSCTL_HZ) / 1000);
+const NSEC_PER_JIFFY = 1e9 / SYSCTL_HZ;
 
 /** Run fn on cpu in the given context, now or as soon as the CPU is free
  * (system calls pass defer=false: they run now and start after the busy time).
@@ -34,6 +37,7 @@ export function run_on_cpu(net: Net, cpu: Cpu, ctx: CpuContext, fn: () => void, 
     if (!nested) {
       if (ctx === 'system') cpu.taskBusyUntil = Math.max(cpu.taskBusyUntil, cpu.clock);
       else cpu.busyUntil = cpu.clock;
+      cpu.need_resched = false; // back in the scheduler: the woken task runs
     }
     net.curCpu = prevCpu;
   }
@@ -51,13 +55,16 @@ export function raise_softirq(net: Net, cpu: Cpu, nr: number): void {
   });
 }
 
-/** __do_softirq: handle pending vectors, restarting while new ones are
- * raised, up to 10 rounds or 2 ms; then leave the rest to ksoftirqd. */
+/** handle_softirqs (__do_softirq): run the pending vectors in order,
+ * restarting while handlers raise new ones, but only while still within the
+ * jiffy window MAX_SOFTIRQ_TIME (msecs_to_jiffies(2): one jiffy at HZ=250),
+ * no task is waiting to run (need_resched) and fewer than
+ * MAX_SOFTIRQ_RESTART rounds ran; what is left goes to ksoftirqd. */
 export function do_softirq(net: Net, cpu: Cpu, ctx: 'softirq' | 'ksoftirqd'): void {
   const prevCtx = cpu.ctx;
   cpu.ctx = ctx;
-  const end = cpu.clock + MAX_SOFTIRQ_TIME_NS;
-  let restarts = MAX_SOFTIRQ_RESTART;
+  const end = jiffies(cpu.clock) + MAX_SOFTIRQ_TIME_JIFFIES;
+  let max_restart = MAX_SOFTIRQ_RESTART;
   try {
     for (;;) {
       const pending = cpu.softirqPending;
@@ -73,7 +80,8 @@ export function do_softirq(net: Net, cpu: Cpu, ctx: 'softirq' | 'ksoftirqd'): vo
         net_rx_action(net, cpu);
       }
       if (!cpu.softirqPending) return;
-      if (ctx === 'ksoftirqd' || cpu.clock >= end || --restarts === 0) break;
+      if (jiffies(cpu.clock) < end && !cpu.need_resched && --max_restart) continue;
+      break;
     }
     wakeup_softirqd(net, cpu);
   } finally {
@@ -81,14 +89,30 @@ export function do_softirq(net: Net, cpu: Cpu, ctx: 'softirq' | 'ksoftirqd'): vo
   }
 }
 
-/** wakeup_softirqd: ksoftirqd/N runs the remaining softirqs as a thread,
- * after the scheduler gets to it. */
+/** jiffies at a CPU time (HZ of the reference kernel). */
+function jiffies(t: number): number {
+  return Math.floor(t / NSEC_PER_JIFFY);
+}
+
+/** wakeup_softirqd: make ksoftirqd/N runnable; it runs as an ordinary
+ * thread once the scheduler gets to it (after interrupt work on the CPU). */
 export function wakeup_softirqd(net: Net, cpu: Cpu): void {
   if (cpu.ksoftirqdRunning) return;
   cpu.ksoftirqdRunning = true;
   cpu.ksoftirqdWakeups++;
-  net.engine.at(net.now() + COST.ksoftirqd_wakeup, () => {
-    cpu.ksoftirqdRunning = false;
-    if (cpu.softirqPending) run_on_cpu(net, cpu, 'ksoftirqd', () => do_softirq(net, cpu, 'ksoftirqd'));
+  net.tracer.fn(null, 'wakeup_softirqd', `ksoftirqd/${cpu.id}`);
+  net.engine.at(net.now() + COST.ksoftirqd_wakeup, () => run_ksoftirqd(net, cpu));
+}
+
+/** run_ksoftirqd: one handle_softirqs pass per turn; the thread stays
+ * runnable (cond_resched, then again) while softirqs are pending. */
+function run_ksoftirqd(net: Net, cpu: Cpu): void {
+  run_on_cpu(net, cpu, 'ksoftirqd', () => {
+    if (cpu.softirqPending) do_softirq(net, cpu, 'ksoftirqd');
+    if (!cpu.softirqPending) {
+      cpu.ksoftirqdRunning = false;
+      return;
+    }
+    net.engine.at(cpu.clock, () => run_ksoftirqd(net, cpu));
   });
 }

@@ -47,8 +47,12 @@ export class FrameCapture implements FrameTap {
   take(net: Net, skb: SkBuff, fn: string): void {
     const dir = this.points ? this.points[fn] : (DIRECTION_OF[fn] ?? '');
     if (dir === undefined || skb.freed) return;
-    const l2 = skb.mac_header >= 0 && skb.mac_header <= skb.data;
-    const start = l2 ? skb.mac_header : skb.data;
+    // From the MAC header when there is one. Without it, the bytes at data
+    // are a frame when no network header is set yet (straight off the NIC)
+    // or one was pushed in front of it (arp_create); else they are IPv4.
+    const mac = skb.mac_header >= 0 && skb.mac_header <= skb.data;
+    const l2 = mac || skb.network_header < 0 || skb.network_header > skb.data;
+    const start = mac ? skb.mac_header : skb.data;
     const len = skb.tail - start;
     if (len <= 0) return;
     if (this.frames.length >= this.maxFrames || this.bytes + len > this.maxBytes) {

@@ -37,7 +37,8 @@ export class Coordinator {
   readonly groupOf: HostGroup[] = [];
   protected readonly commands = new Map<number, Command>();
   private nextCmd = 1;
-  private out: OutFrame[] = [];
+  /** Frames sent since the last exchange. */
+  protected readonly out: OutFrame[] = [];
   /** Work queued for the next window boundary while an advance is under way. */
   private boundary: (() => Maybe<void>)[] = [];
   private advancing = false;
@@ -215,14 +216,14 @@ export class Coordinator {
       this.sink.exit(cmd.id, 126);
       return cmd;
     }
-    const p = g.exec(this.now, { host, cmd: cmd.id, line, stdin: opts.stdin ?? 'null', session: opts.session });
+    const p = g.exec(this.now, { host, cmd: cmd.id, line, stdin: opts.stdin ?? 'null', session: opts.session }, this.out);
     if (p) yield p;
     return cmd;
   }
 
   protected *signalStep(cmd: Command): Generator<Promise<unknown>, void, unknown> {
     if (cmd.exitCode !== null) return;
-    const p = this.groupOf[this.hostIndex(cmd.host)].signal(this.now, cmd.id);
+    const p = this.groupOf[this.hostIndex(cmd.host)].signal(this.now, cmd.id, this.out);
     if (p) yield p;
   }
 
@@ -252,12 +253,12 @@ export class Coordinator {
 
   /** Text for a command's stdin (null: end of file), at the current time. */
   input(cmd: Command, text: string | null): Promise<void> {
-    return this.atBoundary(() => (cmd.exitCode === null ? this.groupOf[this.hostIndex(cmd.host)].input(this.now, cmd.id, text) : undefined));
+    return this.atBoundary(() => (cmd.exitCode === null ? this.groupOf[this.hostIndex(cmd.host)].input(this.now, cmd.id, text, this.out) : undefined));
   }
 
   /** Ctrl-C to a command's job, at the current time. */
   interrupt(cmd: Command): Promise<void> {
-    return this.atBoundary(() => (cmd.exitCode === null ? this.groupOf[this.hostIndex(cmd.host)].signal(this.now, cmd.id) : undefined));
+    return this.atBoundary(() => (cmd.exitCode === null ? this.groupOf[this.hostIndex(cmd.host)].signal(this.now, cmd.id, this.out) : undefined));
   }
 
   /** Every trace record of every host, in (time, host, record) order. */

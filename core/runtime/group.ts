@@ -39,11 +39,14 @@ export interface HostGroup {
   window(end: number, out: OutFrame[]): Maybe<void>;
   /** Sync groups: the coordinator skipped idle time up to `at` (no events there). */
   settle?(at: number): void;
-  exec(at: number, req: ExecRequest): Maybe<void>;
+  // Commands. Frames a host sends while taking one (a ping's first echo
+  // request) are appended to `out`, to be exchanged after the next window
+  // like every other frame.
+  exec(at: number, req: ExecRequest, out: OutFrame[]): Maybe<void>;
   /** stdin text, or null for end of file. */
-  input(at: number, cmd: number, text: string | null): Maybe<void>;
+  input(at: number, cmd: number, text: string | null, out: OutFrame[]): Maybe<void>;
   /** SIGINT (Ctrl-C) to the command's job. */
-  signal(at: number, cmd: number): Maybe<void>;
+  signal(at: number, cmd: number, out: OutFrame[]): Maybe<void>;
   setTrace(on: boolean, counters: boolean): Maybe<void>;
   /** Every record kept for host `h` so far, and how many older ones were dropped. */
   traceOf(h: number): { records: readonly TraceRecord[]; lost: number };

@@ -9,7 +9,8 @@ import { NSEC_PER_MSEC, NSEC_PER_SEC } from '../sim/engine.js';
 import { Coordinator, Command } from './coordinator.js';
 import type { CommandSink, HostGroup } from './group.js';
 import { LocalHosts } from './local_hosts.js';
-import type { HostCounters, HostSnapshot } from './protocol.js';
+import type { Channel, HostCounters, HostSnapshot } from './protocol.js';
+import type { RemoteHosts } from './remote_hosts.js';
 
 export { Command } from './coordinator.js';
 
@@ -200,6 +201,17 @@ export class LabRunner extends Coordinator {
       const ps = this.groups.map((g) => g.setTrace(trace, counters)).filter((p): p is Promise<void> => !!p);
       if (ps.length) return Promise.all(ps).then(() => undefined);
     });
+  }
+
+  /** A host process came back (a restart): build its hosts at the current
+   * time and run their exec lines again; returns those boot commands. */
+  async reattach(g: RemoteHosts, channel: Channel): Promise<Command[]> {
+    let cmds: Command[] = [];
+    await this.atBoundary(() => {
+      cmds = g.members.map((h) => this.newCommand(this.topo.hosts[h].name, this.topo.hosts[h].exec.join('; ')));
+      return g.attach(channel, this.now, g.members.map((h, i) => [h, cmds[i].id]), this.out);
+    });
+    return cmds;
   }
 
   /** Shut host processes down. */

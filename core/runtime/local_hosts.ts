@@ -65,7 +65,7 @@ export class LocalHosts implements HostGroup {
 
   window(end: number, out: OutFrame[]): void {
     for (const h of this.list) h.engine.runUntil(end);
-    for (const h of this.list) if (h.outbox.length) for (const f of h.takeOutbox()) out.push(f);
+    this.collect(out);
   }
 
   /** Bring every clock to `at`. The coordinator only moves time past a
@@ -74,7 +74,7 @@ export class LocalHosts implements HostGroup {
     for (const h of this.list) if (h.engine.now < at) h.engine.runUntil(at);
   }
 
-  exec(at: number, req: ExecRequest): void {
+  exec(at: number, req: ExecRequest, out: OutFrame[]): void {
     this.settle(at);
     const { cmd } = req;
     const stdin = req.stdin === 'pipe' ? new Pipe() : null;
@@ -85,6 +85,7 @@ export class LocalHosts implements HostGroup {
     }
     const host = this.host(req.host);
     const task = this.start(host, req.line, stdin, session, cmd, this.sink);
+    this.collect(out);
     if (task.exitCode !== null) return;
     this.running.set(cmd, { host, task, stdin });
     task.exited.add(() => this.running.delete(cmd));
@@ -104,23 +105,30 @@ export class LocalHosts implements HostGroup {
     return task;
   }
 
-  input(at: number, cmd: number, text: string | null): void {
+  input(at: number, cmd: number, text: string | null, out: OutFrame[]): void {
     this.settle(at);
     const r = this.running.get(cmd);
     if (!r?.stdin) return;
     if (text === null) r.stdin.close();
     else r.stdin.write(text);
+    this.collect(out);
   }
 
-  signal(at: number, cmd: number): void {
+  signal(at: number, cmd: number, out: OutFrame[]): void {
     this.settle(at);
     const r = this.running.get(cmd);
     if (r) interruptTask(r.task);
+    this.collect(out);
+  }
+
+  /** Frames sent outside a window (while a command was taken). */
+  collect(out: OutFrame[]): void {
+    for (const h of this.list) if (h.outbox.length) for (const f of h.takeOutbox()) out.push(f);
   }
 
   /** A restarted host: its exec lines one after another from `at`, as a
    * fresh machine boots (their output and final status reported as `cmd`). */
-  reboot(at: number, index: number, cmd: number): void {
+  reboot(at: number, index: number, cmd: number, out: OutFrame[]): void {
     this.settle(at);
     const host = this.host(index);
     const lines = host.spec.exec;
@@ -133,6 +141,7 @@ export class LocalHosts implements HostGroup {
       this.start(host, lines[i], null, undefined, cmd, relay);
     };
     step(0);
+    this.collect(out);
   }
 
   setTrace(on: boolean, counters: boolean): void {

@@ -16,25 +16,28 @@ export const HOST_PROTOCOL_VERSION = 1;
  * (`at`: hosts that sat out windows catch up to it; no event is skipped). */
 interface HostWork {
   id: number;
-  at: number;
   /** packFrames() of the inbound frames, or null. */
   frames: ArrayBuffer | null;
 }
 
+interface HostOp extends HostWork {
+  at: number;
+}
+
 export type ToHost =
-  /** Build `hosts` (indices into topo.hosts) at time `at`. `reboot`: run each
-   * host's exec lines in order from `at` (a restart; a first boot runs them
-   * through the coordinator instead). */
-  | { t: 'boot'; id: number; v: number; topo: Topology; hosts: number[]; at: number; trace: boolean; reboot: boolean; testHooks?: boolean }
+  /** Build `hosts` (indices into topo.hosts) with clocks at `at`. `reboot`
+   * (a restart): run those hosts' exec lines from `at`, reporting as `cmd`
+   * (a first boot runs them through the coordinator instead). */
+  | { t: 'boot'; id: number; v: number; topo: Topology; hosts: number[]; at: number; trace: boolean; counters: boolean; reboot: [host: number, cmd: number][]; testHooks?: boolean }
   /** Run every host here up to `end` (exclusive). */
   | (HostWork & { t: 'window'; end: number })
   /** Start a shell line. stdin 'pipe' takes `input` messages; `session` keeps
    * an interactive shell's state across lines (a terminal). */
-  | (HostWork & { t: 'exec'; host: number; cmd: number; line: string; stdin: 'null' | 'pipe'; session?: number })
+  | (HostOp & { t: 'exec'; host: number; cmd: number; line: string; stdin: 'null' | 'pipe'; session?: number })
   /** Text for a command's stdin; null closes it (Ctrl-D). */
-  | (HostWork & { t: 'input'; cmd: number; text: string | null })
+  | (HostOp & { t: 'input'; cmd: number; text: string | null })
   /** SIGINT to a command's job (Ctrl-C). */
-  | (HostWork & { t: 'signal'; cmd: number })
+  | (HostOp & { t: 'signal'; cmd: number })
   /** Trace on/off; counters: report the counters of hosts that ran with every window reply. */
   | { t: 'subscribe'; id: number; trace: boolean; counters: boolean }
   | { t: 'snapshot'; id: number }

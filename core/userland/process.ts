@@ -21,6 +21,8 @@ export type Program = (p: Proc) => ProgramGen;
 
 /** Where a process writes. */
 export interface Output {
+  /** A terminal (isatty(1)): tools that buffer for pipes and files do not. */
+  isatty?: boolean;
   write(s: string): void;
   /** Close the writing end (pipes deliver EOF to the reader). */
   close(): void;

@@ -82,4 +82,5 @@ function check(args: string[]): void {
 
 const [cmd, ...rest] = process.argv.slice(2);
 if (cmd === 'check') check(rest);
+else if (cmd === 'capture' || cmd === 'export' || cmd === 'import' || cmd === 'grade') (await import(`./${cmd}.js`)).main(rest);
 else usage();

@@ -65,6 +65,9 @@ export type DropReason =
   | 'TCP_MINTTL'
   | 'IPV6DISABLED'
   | 'BRIDGE_INGRESS_STP_STATE'
+  | 'MAC_INVALID_SOURCE'
+  /** Not Linux: the simulator's bound on a bridge loop storm (br_loop_guard). */
+  | 'STACKLAB_LOOP_GUARD'
   | 'ARP_PVLAN_DISABLE'
   | 'MAC_IS_MULTICAST'
   | 'IP_NOPROTO'

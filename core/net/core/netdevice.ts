@@ -54,6 +54,8 @@ export interface NetDeviceOps {
   ndo_stop?(dev: NetDevice): void;
   /** Queue state for the qdisc: false while the driver's ring is full. */
   tx_queue_stopped?(dev: NetDevice, queue: number): boolean;
+  /** Set the hardware address (bridge: also its FDB); default: copy it. */
+  ndo_set_mac_address?(dev: NetDevice, addr: Mac): void;
 }
 
 export class NetDevice {
@@ -75,6 +77,8 @@ export class NetDevice {
   master: NetDevice | null = null;
   /** rx_handler (bridge port): takes the skb before the protocol layers. */
   rx_handler: ((skb: SkBuff) => 'consumed' | 'pass') | null = null;
+  /** rx_handler_data: the handler's own state (the bridge port). */
+  rx_handler_data: unknown = null;
   num_tx_queues = 1;
   real_num_rx_queues = 1;
   /** Link layer kind as `ip -d link` would name it (veth, bridge, ...). */

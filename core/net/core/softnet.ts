@@ -1,6 +1,9 @@
 // struct softnet_data and struct napi_struct (include/linux/netdevice.h): the
-// per-CPU poll list, the backlog queue that netif_rx fills, and the counters
-// of /proc/net/softnet_stat.
+// per-CPU poll list, the backlog that netif_rx and RPS fill (input_pkt_queue,
+// spliced into process_queue by process_backlog), the list of remote CPUs
+// owed an RPS IPI, the flow limit table, and the counters of
+// /proc/net/softnet_stat. Also the per-RX-queue RPS map of
+// /sys/class/net/IF/queues/rx-N/rps_cpus (struct netdev_rx_queue).
 import type { Net } from '../net_namespace.js';
 import type { Cpu } from '../../kernel/cpu.js';
 import type { SkBuff } from './skbuff.js';
@@ -11,7 +14,7 @@ export class NapiStruct {
   scheduled = false;
   /** CPU whose poll list holds it. */
   cpu = -1;
-  /** Times napi_poll ran and packets it handled (for the UI). */
+  /** Times napi_poll ran (for the UI). */
   polls = 0;
   constructor(
     readonly name: string,
@@ -22,20 +25,48 @@ export class NapiStruct {
   ) {}
 }
 
+/** FLOW_LIMIT_HISTORY: packets remembered per CPU by the flow limit. */
+export const FLOW_LIMIT_HISTORY = 1 << 7;
+
+/** struct sd_flow_limit: which flows the last 128 backlogged packets belonged to. */
+export class SdFlowLimit {
+  history_head = 0;
+  readonly history = new Uint16Array(FLOW_LIMIT_HISTORY);
+  readonly buckets: Uint8Array;
+  count = 0;
+  constructor(readonly num_buckets: number) {
+    this.buckets = new Uint8Array(num_buckets);
+  }
+}
+
 export class SoftnetData {
   readonly poll_list: NapiStruct[] = [];
   /** input_pkt_queue: packets queued by netif_rx / RPS, bounded by netdev_max_backlog. */
   readonly input_pkt_queue: SkBuff[] = [];
+  /** process_queue: what process_backlog took over from input_pkt_queue. */
+  readonly process_queue: SkBuff[] = [];
   readonly backlog: NapiStruct;
   /** Devices whose qdisc waits for NET_TX (output_queue). */
   readonly output_queue: NetDevice[] = [];
+  /** Remote CPUs we queued packets to and owe an IPI (rps_ipi_list). */
+  rps_ipi_list: SoftnetData[] = [];
+  in_net_rx_action = false;
+  /** Packets dequeued/enqueued on this backlog (input_queue_head/tail). */
+  input_queue_head = 0;
+  input_queue_tail = 0;
+  /** Set when net.core.flow_limit_cpu_bitmap names this CPU. */
+  flow_limit: SdFlowLimit | null = null;
   // /proc/net/softnet_stat columns
   processed = 0;
   dropped = 0;
   time_squeeze = 0;
   cpu_collision = 0;
   received_rps = 0;
-  flow_limit_count = 0;
+  get flow_limit_count(): number {
+    return this.flow_limit_total + (this.flow_limit?.count ?? 0);
+  }
+  /** Flow limit drops of tables since freed. */
+  flow_limit_total = 0;
 
   constructor(
     readonly net: Net,
@@ -49,4 +80,41 @@ export class SoftnetData {
 export let process_backlog_hook: (sd: SoftnetData, napi: NapiStruct, quota: number) => number = () => 0;
 export function set_process_backlog(fn: typeof process_backlog_hook): void {
   process_backlog_hook = fn;
+}
+
+/** struct netdev_rx_queue: the RPS settings of one receive queue. */
+export interface NetdevRxQueue {
+  /** rps_map: CPUs, in CPU order, that packets of this queue are spread on. */
+  rps_map: number[];
+  /** rps_flow_cnt (RFS table size); kept for sysfs, RFS itself is not modelled. */
+  rps_flow_cnt: number;
+}
+
+const rxQueues = new WeakMap<NetDevice, NetdevRxQueue[]>();
+
+/** dev->_rx[index], created on first use with net.core.rps_default_mask. */
+export function netdev_rx_queue(net: Net, dev: NetDevice, index: number): NetdevRxQueue {
+  let qs = rxQueues.get(dev);
+  if (!qs) rxQueues.set(dev, (qs = []));
+  while (qs.length <= index) qs.push({ rps_map: cpuMaskToList(parseCpuMask(net.sysctl.get('net.core.rps_default_mask') ?? '0'), net.cpus.length), rps_flow_cnt: 0 });
+  return qs[index];
+}
+
+/** Whether any receive queue of any device has an RPS map (static key rps_needed). */
+export function rps_needed(dev: NetDevice): boolean {
+  const qs = rxQueues.get(dev);
+  return !!qs && qs.some((q) => q.rps_map.length > 0);
+}
+
+/** A hex CPU mask as sysfs and procfs print and parse it ("f", "00000003", "1,00000000"). */
+export function parseCpuMask(s: string): number {
+  const hex = s.trim().replace(/,/g, '');
+  if (!/^[0-9a-fA-F]*$/.test(hex)) return NaN;
+  return hex ? Number(BigInt('0x' + hex) & 0x7fffffffn) : 0;
+}
+
+export function cpuMaskToList(mask: number, ncpus: number): number[] {
+  const out: number[] = [];
+  for (let c = 0; c < ncpus; c++) if (mask & (1 << c)) out.push(c);
+  return out;
 }

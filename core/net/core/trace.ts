@@ -47,6 +47,13 @@ export class Tracer {
     this.push(r);
   }
 
+  /** A warning (kernel log line, simulator bound hit): recorded even when
+   * per-packet tracing is off. */
+  warn(skb: SkBuff | null, fn: string, info: string): void {
+    const c = this.net.curCpu;
+    this.push({ t: this.net.now(), host: this.net.hostName, cpu: c ? c.id : -1, skb: skb ? skb.id : 0, fn, info });
+  }
+
   /** skb:kfree_skb / skb:consume_skb. */
   free(skb: SkBuff, reason: DropReason | null, where: string): void {
     if (!this.on) return;

@@ -7,7 +7,6 @@
 // have their quoted packet translated too (nf_nat_icmp_reply_translation).
 import type { Net } from '../net_namespace.js';
 import type { SkBuff } from '../core/skbuff.js';
-import type { NetDevice } from '../core/netdevice.js';
 import { iph, put16, put32, get16, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../wire/ip.js';
 import { csum_fold, csum_partial } from '../wire/checksum.js';
 import * as I from '../wire/icmp.js';
@@ -345,9 +344,3 @@ function nat_register(net: Net, t: XtTable): void {
   }
 }
 nat_table_hooks.register = nat_register;
-
-/** The source address MASQUERADE picks (nf_nat_masquerade_ipv4). */
-export function masquerade_source(net: Net, out: NetDevice, rt: { gw: number }, daddr: number, select: (dev: NetDevice, dst: number) => number): number {
-  const nh = rt.gw || daddr;
-  return select(out, nh);
-}

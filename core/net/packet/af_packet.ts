@@ -53,9 +53,49 @@ export class PacketSock {
   readonly wq = new WaitQueue();
   readonly tap: PacketTap;
   closed = false;
+  /** TPACKET_V3 ring: frames fill a block that user space sees only once it
+   * is retired, when the block timer (tp_retire_blk_tov) fires. 0 means
+   * every frame is readable at once (libpcap's immediate mode). */
+  retire_blk_tov_ns = 0;
+  /** Frames of receive_queue already in retired blocks. */
+  private retired = 0;
+  /** The block timer runs from the time the ring was set up. */
+  private readonly created: number;
+  private timerArmed = false;
 
   constructor(readonly net: Net) {
+    this.created = net.now();
     this.tap = { dev: null, rcv: (skb, dev, outgoing) => packet_rcv(this, skb, dev, outgoing) };
+  }
+
+  /** Frames user space may read now. */
+  get readable(): number {
+    return this.retire_blk_tov_ns ? this.retired : this.receive_queue.length;
+  }
+
+  /** A frame went into the open block: retire it at the next timer tick
+   * (prb_retire_rx_blk_timer_expired), then wake the reader. */
+  blockFilled(): void {
+    if (!this.retire_blk_tov_ns) {
+      this.wq.wake_up();
+      return;
+    }
+    if (this.timerArmed) return;
+    this.timerArmed = true;
+    const tov = this.retire_blk_tov_ns;
+    const now = this.net.now();
+    const at = this.created + Math.max(1, Math.ceil((now - this.created) / tov)) * tov;
+    this.net.engine.at(at, () => {
+      this.timerArmed = false;
+      if (this.closed) return;
+      this.retired = this.receive_queue.length;
+      this.wq.wake_up();
+    });
+  }
+
+  /** recvmsg took the head frame. */
+  consumed(): void {
+    if (this.retired > 0) this.retired--;
   }
 }
 
@@ -100,13 +140,15 @@ export function packet_rcv(po: PacketSock, skb: SkBuff, dev: NetDevice, outgoing
     len,
     data: frame.slice(0, snap),
   });
-  po.wq.wake_up();
+  po.blockFilled();
 }
 
 /** recvmsg: the next frame, or null when none is queued. */
 export function packet_recvmsg(po: PacketSock): PacketFrame | null {
+  if (!po.readable) return null;
   const f = po.receive_queue.shift();
   if (!f) return null;
+  po.consumed();
   po.rmem_alloc -= Math.min(f.len, po.snaplen) + 256;
   return f;
 }

@@ -38,6 +38,7 @@ interface Opts {
   q: boolean;
   v: number;
   n: boolean;
+  immediate: boolean;
   expr: string;
 }
 
@@ -52,9 +53,11 @@ interface Pkt {
 }
 
 const WITH_ARG = 'cirwsCWGEFMTyzZBjV';
+/** tcpdump's pcap_open timeout (to_ms). */
+const PCAP_TIMEOUT_NS = 1000e6;
 
 function parseArgs(p: Proc): Opts | number {
-  const o: Opts = { iface: null, count: 0, wfile: null, rfile: null, snaplen: PCAP_SNAPLEN, tflag: 0, e: false, q: false, v: 0, n: false, expr: '' };
+  const o: Opts = { iface: null, count: 0, wfile: null, rfile: null, snaplen: PCAP_SNAPLEN, tflag: 0, e: false, q: false, v: 0, n: false, immediate: false, expr: '' };
   const a = p.argv.slice(1);
   const rest: string[] = [];
   while (a.length) {
@@ -70,6 +73,10 @@ function parseArgs(p: Proc): Opts | number {
     if (x === '--version') {
       out(p, USAGE.split('\n').slice(0, 2).join('\n') + '\n');
       return 0;
+    }
+    if (x === '--immediate-mode') {
+      o.immediate = true;
+      continue;
     }
     if (x === '--help') {
       out(p, USAGE);
@@ -292,6 +299,11 @@ export function* tcpdump(p: Proc): ProgramGen {
   if (openDump(linktype)) return 1;
   const po = packet_create(net, dev);
   po.snaplen = o.snaplen;
+  // Printing to a terminal asks for immediate mode; otherwise libpcap sets
+  // the TPACKET_V3 block timeout to tcpdump's 1000 ms buffer timeout, so
+  // frames reach tcpdump up to a second late, in batches.
+  const immediate = o.immediate || (!o.wfile && !!p.stdout.isatty);
+  po.retire_blk_tov_ns = immediate ? 0 : PCAP_TIMEOUT_NS;
   if (o.expr) packet_attach_filter(po, matcher);
   const [dltName, dltDesc] = linktypeName(linktype);
   if (any) err(p, `tcpdump: data link type ${dltName}\n`);

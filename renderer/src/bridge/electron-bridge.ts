@@ -1,14 +1,7 @@
 // Bridge over the Electron preload API (window.stacklab).
 import type { Bridge } from './bridge.js';
-import { PROTOCOL_VERSION, isMenuAction, parseResponseEnvelope, type MenuAction, type Request, type ResultOf } from './protocol.js';
-
-/** What electron/preload.ts exposes as window.stacklab. */
-export interface PreloadApi {
-  request(envelope: unknown): Promise<unknown>;
-  pickOpenPath(): Promise<string | null>;
-  pickSavePath(suggested: string): Promise<string | null>;
-  onMenu(cb: (action: string) => void): void;
-}
+import { PROTOCOL_VERSION, isMenuAction, parseResponseEnvelope, type MenuAction, type PreloadApi, type Request, type ResultOf } from './protocol.js';
+export type { PreloadApi } from './protocol.js';
 
 export function electronBridge(api: PreloadApi): Bridge {
   let nextId = 1;

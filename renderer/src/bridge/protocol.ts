@@ -257,3 +257,11 @@ export function nodeKind(exec: readonly string[]): NodeKind {
   }
   return 'host';
 }
+
+/** What electron/preload.ts exposes as window.stacklab (shared by both sides). */
+export interface PreloadApi {
+  request(envelope: unknown): Promise<unknown>;
+  pickOpenPath(): Promise<string | null>;
+  pickSavePath(suggested: string): Promise<string | null>;
+  onMenu(cb: (action: string) => void): void;
+}

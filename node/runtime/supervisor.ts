@@ -1,0 +1,196 @@
+// Watches host processes: a process that exits is noticed at once (its exit
+// event), one that stops answering is flagged after hangMs without a reply
+// and killed. Either way its hosts go down (the others keep running: frames
+// to a down host are lost, commands there end with status 137), and the
+// process is started again from the lab, state lost, while fewer than
+// maxRestarts restarts happened within restartWindowMs; after that the user
+// decides (restart()). The parent keeps the authoritative topology, so a
+// restart needs nothing from the process that died.
+import type { LabRunner, Command } from '../../core/runtime/lab_runner.js';
+import type { RemoteHosts } from '../../core/runtime/remote_hosts.js';
+import type { Channel, FromHost, ToHost } from '../../core/runtime/protocol.js';
+import type { HostProcess, Spawner } from './spawn.js';
+
+export type HostEventKind = 'crashed' | 'hung' | 'restarted' | 'restart-failed' | 'needs-decision';
+
+export interface HostEvent {
+  kind: HostEventKind;
+  /** Hosts of the process concerned. */
+  hosts: string[];
+  /** Which process (0-based). */
+  slot: number;
+  pid: number | undefined;
+  /** A sentence for the user. */
+  message: string;
+  /** Virtual time (ns) when it happened. */
+  at: number;
+  /** Restarts of this process within the restart window so far. */
+  restarts: number;
+  /** After 'restarted': the boot commands now running again. */
+  boot?: Command[];
+}
+
+export interface SupervisorOptions {
+  /** A request unanswered this long means the process hangs (ms). */
+  hangMs?: number;
+  /** Watchdog period; idle processes are pinged this often (ms). */
+  tickMs?: number;
+  maxRestarts?: number;
+  restartWindowMs?: number;
+  autoRestart?: boolean;
+  onEvent?: (e: HostEvent) => void;
+  /** Wall clock in ms (tests may replace it). */
+  clock?: () => number;
+}
+
+interface Slot {
+  index: number;
+  group: RemoteHosts;
+  proc: HostProcess | null;
+  /** Send times of requests still unanswered, oldest first. */
+  sent: number[];
+  lastHeard: number;
+  restarts: number[];
+  state: 'up' | 'down' | 'restarting';
+}
+
+export class Supervisor {
+  private slots: Slot[];
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private pingId = 0;
+  private closing = false;
+  private readonly o: Required<Omit<SupervisorOptions, 'onEvent'>> & Pick<SupervisorOptions, 'onEvent'>;
+
+  constructor(
+    private readonly runner: LabRunner,
+    groups: RemoteHosts[],
+    private readonly spawner: Spawner,
+    opts: SupervisorOptions = {},
+  ) {
+    this.o = { hangMs: 2000, tickMs: 250, maxRestarts: 3, restartWindowMs: 5 * 60_000, autoRestart: true, clock: () => performance.now(), ...opts };
+    this.slots = groups.map((group, index) => ({ index, group, proc: null, sent: [], lastHeard: 0, restarts: [], state: 'down' }));
+  }
+
+  /** Start one slot's process; returns the channel to attach its group to. */
+  spawn(slotIndex: number): Channel {
+    const slot = this.slots[slotIndex];
+    const proc = this.spawner(slot.group.names.join(','));
+    slot.proc = proc;
+    slot.sent = [];
+    slot.lastHeard = this.o.clock();
+    slot.state = 'up';
+    proc.onExit((detail) => {
+      if (slot.proc === proc) this.down(slot, 'crashed', `host process of ${slot.group.names.join(', ')} died (${detail})`);
+    });
+    let fn: ((m: FromHost) => void) | null = null;
+    proc.onMessage((m) => {
+      if (slot.proc !== proc) return;
+      slot.sent.shift();
+      slot.lastHeard = this.o.clock();
+      if (m.id >= 0) fn?.(m); // negative ids are the watchdog's pings
+    });
+    return {
+      send: (m: ToHost, transfer?: ArrayBuffer[]) => {
+        if (slot.proc !== proc) return;
+        if (m.t !== 'debug') slot.sent.push(this.o.clock());
+        proc.send(m, transfer);
+      },
+      onMessage: (f) => (fn = f),
+    };
+  }
+
+  /** Watch every process from now on. */
+  start(): void {
+    this.timer ??= setInterval(() => this.tick(), this.o.tickMs);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private tick(): void {
+    const now = this.o.clock();
+    for (const s of this.slots) {
+      if (s.state !== 'up' || !s.proc) continue;
+      if (s.sent.length && now - s.sent[0] > this.o.hangMs) {
+        this.down(s, 'hung', `host process of ${s.group.names.join(', ')} stopped answering for ${Math.round(now - s.sent[0])} ms and was killed`);
+        continue;
+      }
+      if (!s.sent.length && now - s.lastHeard >= this.o.tickMs) {
+        s.sent.push(now);
+        s.proc.send({ t: 'ping', id: -++this.pingId });
+      }
+    }
+  }
+
+  private emit(slot: Slot, kind: HostEventKind, message: string, boot?: Command[]): void {
+    this.o.onEvent?.({ kind, hosts: slot.group.names, slot: slot.index, pid: slot.proc?.pid, message, at: this.runner.now, restarts: slot.restarts.length, boot });
+  }
+
+  private down(slot: Slot, kind: 'crashed' | 'hung', message: string): void {
+    if (slot.state !== 'up' || this.closing) return;
+    const proc = slot.proc;
+    slot.state = 'down';
+    this.emit(slot, kind, message);
+    slot.proc = null;
+    proc?.kill();
+    slot.group.fail(`stacklab: ${message}`);
+    const now = this.o.clock();
+    slot.restarts = slot.restarts.filter((t) => now - t < this.o.restartWindowMs);
+    if (this.o.autoRestart && slot.restarts.length < this.o.maxRestarts) void this.restart(slot.index);
+    else this.emit(slot, 'needs-decision', `${slot.group.names.join(', ')} stay down after ${slot.restarts.length} restarts in ${Math.round(this.o.restartWindowMs / 60_000)} min: restart them, or leave them down`);
+  }
+
+  /** Start a down process again from the lab (the user's decision, or automatic). */
+  async restart(slotIndex: number): Promise<void> {
+    const slot = this.slots[slotIndex];
+    if (slot.state !== 'down') return;
+    slot.state = 'restarting';
+    slot.restarts.push(this.o.clock());
+    try {
+      const channel = this.spawn(slot.index);
+      const boot = await this.runner.reattach(slot.group, channel);
+      this.emit(slot, 'restarted', `${slot.group.names.join(', ')} restarted from the lab at ${(this.runner.now / 1e9).toFixed(6)} s; state since boot (addresses set by hand, neighbours, sockets, counters) is lost`, boot);
+    } catch (e) {
+      slot.proc?.kill();
+      slot.proc = null;
+      slot.state = 'down';
+      this.emit(slot, 'restart-failed', `could not restart ${slot.group.names.join(', ')}: ${(e as Error).message}`);
+    }
+  }
+
+  /** The slot (process) running a host. */
+  slotOf(host: string): number {
+    const s = this.slots.find((x) => x.group.names.includes(host));
+    if (!s) throw new Error(`no host '${host}' in this lab`);
+    return s.index;
+  }
+
+  status(): { slot: number; hosts: string[]; pid: number | undefined; state: Slot['state']; restarts: number }[] {
+    return this.slots.map((s) => ({ slot: s.index, hosts: s.group.names, pid: s.proc?.pid, state: s.state, restarts: s.restarts.length }));
+  }
+
+  /** Processes still running (for measurements, shutdown). */
+  processes(): HostProcess[] {
+    return this.slots.map((s) => s.proc).filter((p): p is HostProcess => !!p);
+  }
+
+  /** From now on processes are expected to exit (the lab is closing). */
+  closingDown(): void {
+    this.closing = true;
+    this.stop();
+  }
+
+  /** Stop watching and end every process still there. */
+  shutdown(): void {
+    this.closingDown();
+    for (const s of this.slots) {
+      const p = s.proc;
+      s.proc = null;
+      s.state = 'down';
+      p?.kill();
+    }
+  }
+}
