@@ -5,6 +5,7 @@ import { NetDevice, IFF_LOOPBACK, IFF_UP, IFF_RUNNING, NETDEV_TX_OK } from '../n
 import type { SkBuff } from '../net/core/skbuff.js';
 import { eth_type_trans, netif_rx } from '../net/core/dev.js';
 import { ETH_P_IP, eth } from '../net/wire/ethernet.js';
+import { netdev_init_features, LOOPBACK_FEATURES } from '../net/core/netdev_features.js';
 
 export function loopback_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
   const len = skb.len;
@@ -26,6 +27,7 @@ export function create_loopback(net: Net): NetDevice {
   dev.mtu = 65536;
   dev.type = 772; // ARPHRD_LOOPBACK
   dev.tx_queue_len = 1000;
+  netdev_init_features(dev, LOOPBACK_FEATURES);
   net.devices.set(dev.ifindex, dev);
   return dev;
 }

@@ -72,7 +72,7 @@ export function ethtool_rxfh_indir_default(index: number, n_rx_rings: number): n
 
 /** The RSS state of one device: key, hash function and indirection table. */
 export class RssConfig {
-  key = RSS_DEFAULT_KEY.slice();
+  key: Uint8Array = RSS_DEFAULT_KEY.slice();
   readonly indir = new Uint32Array(RSS_INDIR_SIZE);
   /** IFF_RXFH_CONFIGURED: the user set the table; channel changes keep it. */
   userConfigured = false;

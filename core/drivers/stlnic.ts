@@ -13,7 +13,7 @@ import { type SkBuff, alloc_skb, consume_skb, kfree_skb, NET_SKB_PAD, NET_IP_ALI
 import { NapiStruct } from '../net/core/softnet.js';
 import { napi_schedule, napi_complete_done, eth_type_trans, netif_schedule } from '../net/core/dev.js';
 import { napi_gro_receive, napi_gro_flush } from '../net/core/gro.js';
-import { netdev_update_features } from '../net/core/netdev_features.js';
+import { netdev_update_features, netdev_init_features, NETDEV_FEATURE_NAMES } from '../net/core/netdev_features.js';
 import { type IrqDesc, request_irq, free_irq, irq_alloc_descs, generic_handle_irq } from '../kernel/irq.js';
 import { run_on_cpu, do_softirq } from '../kernel/softirq.js';
 import { COST } from '../kernel/costs.js';
@@ -49,7 +49,10 @@ const DEFAULT_ON = [
 interface TxDesc {
   skb: SkBuff;
   len: number;
+  /** When the wire finished sending it (Infinity until the MAC takes it). */
   done: number;
+  /** When the driver posted it (CPU time). */
+  ready: number;
 }
 
 export class NicQueue {
@@ -213,6 +216,12 @@ export class StlNic {
     const net = this.net;
     const dev = this.dev;
     if (!dev.up || !this.queues.length) return;
+    if (bytes.length < 14) {
+      // A runt without a whole Ethernet header: the MAC never DMAs it.
+      dev.stats.rx_length_errors++;
+      dev.stats.rx_errors++;
+      return;
+    }
     const { q, hash, l4 } = this.selectRxQueue(bytes);
     if (q.rx.length >= this.rx_ring) {
       q.rx_drops++;
@@ -351,14 +360,29 @@ export class StlNic {
       if (wire[0] === 0xff && wire[1] === 0xff) this.tx_broadcast++;
       else this.tx_multicast++;
     }
-    const start = Math.max(net.now(), q.txBusyUntil);
-    const done = start + Math.ceil(((wire.length + WIRE_OVERHEAD) * 8 * 1e9) / this.speedBps);
-    q.txBusyUntil = done;
-    q.tx.push({ skb, len, done });
-    net.wire?.transmit(this.dev, wire, done);
-    net.engine.at(done, () => this.txDone(q));
+    // The descriptor is posted at the CPU's time (a system call's clock may run
+    // ahead of the event being processed); the ring is in posting order, and
+    // the MAC fetches it only when that time comes, so a reply posted by a
+    // softirq meanwhile is not queued behind frames posted "in the future".
+    const ready = net.now();
+    const d: TxDesc = { skb, len, done: Infinity, ready };
+    let i = q.tx.length;
+    while (i > 0 && q.tx[i - 1].ready > ready) i--;
+    q.tx.splice(i, 0, d);
+    if (ready <= net.engine.now) this.startTx(q, d, wire);
+    else net.engine.at(ready, () => this.startTx(q, d, wire));
     if (q.tx.length >= this.tx_ring) q.txStopped = true;
     return NETDEV_TX_OK;
+  }
+
+  /** The MAC takes the descriptor: serialise at line rate, then complete. */
+  private startTx(q: NicQueue, d: TxDesc, wire: Uint8Array): void {
+    const net = this.net;
+    const start = Math.max(net.engine.now, q.txBusyUntil);
+    d.done = start + Math.ceil(((wire.length + WIRE_OVERHEAD) * 8 * 1e9) / this.speedBps);
+    q.txBusyUntil = d.done;
+    net.wire?.transmit(this.dev, wire, d.done);
+    net.engine.at(d.done, () => this.txDone(q));
   }
 
   private txDone(q: NicQueue): void {
@@ -415,11 +439,7 @@ export function create_stlnic(net: Net, name: string, cfg: NicConfig): NetDevice
   dev.dev_addr = cfg.mac;
   dev.mtu = cfg.mtu;
   dev.flags |= IFF_UP;
-  for (const f of HW_FEATURES) dev.hw_features.add(f);
-  for (const f of DEFAULT_ON) {
-    dev.features.add(f);
-    dev.wanted_features.add(f);
-  }
+  netdev_init_features(dev, { on: DEFAULT_ON, fixed: NETDEV_FEATURE_NAMES.filter((n) => !HW_FEATURES.includes(n)) });
   nic = new StlNic(net, dev, cfg);
   dev.priv = nic;
   net.devices.set(dev.ifindex, dev);

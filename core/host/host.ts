@@ -17,6 +17,7 @@ import { Scheduler, StringOutput, nullInput, type Task, type Program } from '../
 import { ProcessTable, builtinPrograms } from '../userland/runner.js';
 import { HostVfs } from './procfs.js';
 import { networkPrograms } from '../userland/tools/index.js';
+import { tcp_v4_init } from '../net/ipv4/tcp_ipv4.js';
 
 /** Fixed wire + PHY latency every link adds (ns): the lower bound on how
  * soon a frame sent now can reach another host, i.e. the lookahead. */
@@ -68,6 +69,7 @@ export class Host {
     for (const i of spec.ifaces) net.sysctl.addInterface(i.name);
     net.sysctl.addInterface('lo');
     arp_init(net);
+    tcp_v4_init();
     const lo = create_loopback(net);
     inet_insert_ifa(net, lo, makeIfa(0x7f000001, 8, lo));
     for (const iface of spec.ifaces) {

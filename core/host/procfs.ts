@@ -10,6 +10,7 @@ import { procNetArp, arp_seq_shows, arp_state_to_flags } from '../proc/net_arp.j
 import { procNetSoftnetStat } from '../proc/softnet_stat.js';
 import { procSoftirqs } from '../proc/softirqs.js';
 import { procInterrupts } from '../proc/interrupts.js';
+import { cpuFilesRead, cpuFilesWrite, cpuFilesList, nr_irqs } from './proc_cpu.js';
 import { formatIPv4 } from '../net/wire/ip.js';
 import { formatMac } from '../net/wire/ethernet.js';
 import { NET_RX_SOFTIRQ, NET_TX_SOFTIRQ, SOFTIRQ_NAMES } from '../kernel/cpu.js';
@@ -57,9 +58,8 @@ const PROC: Record<string, Gen> = {
         cpu_collision: sd.cpu_collision,
         received_rps: sd.received_rps,
         flow_limit_count: sd.flow_limit_count,
-        backlog_len: sd.input_pkt_queue.length,
         input_qlen: sd.input_pkt_queue.length,
-        process_qlen: 0,
+        process_qlen: sd.process_queue.length,
         cpu: sd.cpu.id,
       })) as any,
     ),
@@ -73,7 +73,9 @@ const PROC: Record<string, Gen> = {
   '/proc/interrupts': (net) =>
     procInterrupts(
       net.cpus.length,
-      net.irqs.map((d) => ({ irq: d.irq, counts: Array.from(d.counts), chip: d.chip, hwirq: d.hwirq, trigger: 'edge', name: d.name })) as any,
+      net.irqs.map((d) => ({ irq: d.irq, counts: Array.from(d.counts), chip: d.chip, hwirq: d.hwirq, handler: 'edge', actions: d.name })),
+      { CAL: net.cpus.map((c) => c.ipi_call_count) },
+      { nrIrqs: nr_irqs(net.cpus.length) },
     ),
 };
 
@@ -93,13 +95,8 @@ export class HostVfs implements Vfs {
     if (path === '/dev/null') return '';
     const gen = PROC[path];
     if (gen) return gen(this.net);
-    const irq = /^\/proc\/irq\/(\d+)\/(smp_affinity|smp_affinity_list)$/.exec(path);
-    if (irq) {
-      const d = this.net.irqs.find((x) => x.irq === Number(irq[1]));
-      if (!d) return { errno: 'ENOENT' };
-      if (irq[2] === 'smp_affinity') return d.affinity.toString(16).padStart(Math.ceil(this.net.cpus.length / 4), '0') + '\n';
-      return cpuList(d.affinity, this.net.cpus.length) + '\n';
-    }
+    const cf = cpuFilesRead(this.net, path);
+    if (cf !== undefined) return cf;
     const name = this.sysctlName(path);
     if (name) {
       const v = this.net.sysctl.get(name);
@@ -117,16 +114,8 @@ export class HostVfs implements Vfs {
   write(path: string, data: string, append: boolean): null | { errno: VfsError } {
     path = normalize(path);
     if (path === '/dev/null') return null;
-    const irq = /^\/proc\/irq\/(\d+)\/(smp_affinity|smp_affinity_list)$/.exec(path);
-    if (irq) {
-      const d = this.net.irqs.find((x) => x.irq === Number(irq[1]));
-      if (!d) return { errno: 'ENOENT' };
-      const mask = irq[2] === 'smp_affinity' ? parseInt(data.trim(), 16) : parseCpuList(data.trim());
-      const all = (1 << this.net.cpus.length) - 1;
-      if (!Number.isFinite(mask) || !(mask & all)) return { errno: 'EINVAL' };
-      d.affinity = mask & all;
-      return null;
-    }
+    const cf = cpuFilesWrite(this.net, path, data);
+    if (cf !== undefined) return cf;
     const name = this.sysctlName(path);
     if (name) {
       if (this.net.sysctl.get(name) === undefined) return { errno: 'ENOENT' };
@@ -171,6 +160,8 @@ export class HostVfs implements Vfs {
 
   list(path: string): string[] | { errno: VfsError } {
     path = normalize(path);
+    const cl = cpuFilesList(this.net, path);
+    if (cl) return cl;
     const prefix = path.endsWith('/') ? path : path + '/';
     const names = new Set<string>();
     for (const p of [...Object.keys(PROC), ...this.files.keys(), ...this.blobs.keys()]) if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0]);
@@ -188,6 +179,7 @@ export class HostVfs implements Vfs {
   private isDir(path: string): boolean {
     const prefix = path.endsWith('/') ? path : path + '/';
     if (['/', '/proc/', '/proc/net/', '/proc/sys/', '/tmp/', '/root/', '/dev/', '/etc/', '/proc/irq/'].includes(prefix)) return true;
+    if (cpuFilesList(this.net, prefix.slice(0, -1))) return true;
     if (prefix.startsWith('/proc/sys/')) {
       const base = (this.sysctlName(prefix) ?? '').replace(/\.$/, '');
       return this.net.sysctl.list(base).length > 0;
@@ -238,23 +230,3 @@ function normalize(p: string): string {
   return '/' + parts.join('/');
 }
 
-function cpuList(mask: number, n: number): string {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    if (!(mask & (1 << i))) continue;
-    let j = i;
-    while (j + 1 < n && mask & (1 << (j + 1))) j++;
-    out.push(i === j ? `${i}` : `${i}-${j}`);
-    i = j;
-  }
-  return out.join(',');
-}
-
-function parseCpuList(s: string): number {
-  let m = 0;
-  for (const part of s.split(',')) {
-    const [a, b] = part.split('-').map(Number);
-    for (let i = a; i <= (b ?? a); i++) m |= 1 << i;
-  }
-  return m;
-}

@@ -42,6 +42,8 @@ export class Cpu {
   need_resched = false;
   /** Function call IPIs taken (CAL in /proc/interrupts): RPS kicks. */
   ipi_call_count = 0;
+  /** Context switches (ctxt in /proc/stat): ksoftirqd and woken readers. */
+  nr_switches = 0;
 
   constructor(readonly id: number) {}
 

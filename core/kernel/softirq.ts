@@ -23,7 +23,8 @@ export function run_on_cpu(net: Net, cpu: Cpu, ctx: CpuContext, fn: () => void, 
   const prevCpu = net.curCpu;
   const prevCtx = cpu.ctx;
   const nested = prevCpu === cpu;
-  if (!nested) cpu.clock = Math.max(now, ctx === 'system' ? cpu.taskBusyUntil : cpu.busyUntil);
+  const task = ctx === 'system' || ctx === 'user';
+  if (!nested) cpu.clock = Math.max(now, task ? cpu.taskBusyUntil : cpu.busyUntil);
   cpu.ctx = ctx;
   net.curCpu = cpu;
   try {
@@ -35,7 +36,7 @@ export function run_on_cpu(net: Net, cpu: Cpu, ctx: CpuContext, fn: () => void, 
     // A system call occupies the CPU for its task, but interrupts preempt it:
     // only interrupt and softirq work makes the next interrupt wait.
     if (!nested) {
-      if (ctx === 'system') cpu.taskBusyUntil = Math.max(cpu.taskBusyUntil, cpu.clock);
+      if (task) cpu.taskBusyUntil = Math.max(cpu.taskBusyUntil, cpu.clock);
       else cpu.busyUntil = cpu.clock;
       cpu.need_resched = false; // back in the scheduler: the woken task runs
     }
@@ -108,6 +109,7 @@ export function wakeup_softirqd(net: Net, cpu: Cpu): void {
  * runnable (cond_resched, then again) while softirqs are pending. */
 function run_ksoftirqd(net: Net, cpu: Cpu): void {
   run_on_cpu(net, cpu, 'ksoftirqd', () => {
+    cpu.nr_switches++;
     if (cpu.softirqPending) do_softirq(net, cpu, 'ksoftirqd');
     if (!cpu.softirqPending) {
       cpu.ksoftirqdRunning = false;

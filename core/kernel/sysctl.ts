@@ -265,6 +265,10 @@ export class Sysctl {
   private sorted: string[] | null = null;
   /** Leaf names every interface gets under net.ipv4.neigh.IF (those of neigh.lo). */
   private readonly neighDevKeys: string[] = [];
+  /** Name as asked (either form) -> key: hot paths ask for the same few names. */
+  private readonly keys = new Map<string, string>();
+  /** Name -> parseInt of its value (undefined: no such entry); cleared on every change. */
+  private readonly ints = new Map<string, number | undefined>();
 
   constructor(opts: SysctlOptions = {}) {
     for (const [name, spec] of Object.entries(SYSCTL_DEFAULTS)) {
@@ -276,7 +280,25 @@ export class Sysctl {
   }
 
   private key(name: string): string {
-    return sysctlPath(name).join('/');
+    let k = this.keys.get(name);
+    if (k === undefined) {
+      k = sysctlPath(name).join('/');
+      if (this.keys.size >= 4096) this.keys.clear(); // names typed by users: keep it bounded
+      this.keys.set(name, k);
+    }
+    return k;
+  }
+
+  /** parseInt(value, 10) of the entry (NaN if not numeric), undefined if unknown;
+   * cached until the next change so per-packet reads cost one Map lookup. */
+  cachedInt(name: string): number | undefined {
+    const c = this.ints.get(name);
+    if (c !== undefined || this.ints.has(name)) return c;
+    const v = this.get(name);
+    const n = v === undefined ? undefined : parseInt(v, 10);
+    if (this.ints.size >= 4096) this.ints.clear();
+    this.ints.set(name, n);
+    return n;
   }
 
   /** Whether the entry exists. */
@@ -298,10 +320,8 @@ export class Sysctl {
 
   /** The (first) integer of the value, or undefined if unknown or not numeric. */
   getInt(name: string): number | undefined {
-    const v = this.get(name);
-    if (v === undefined) return undefined;
-    const n = parseInt(v, 10);
-    return Number.isNaN(n) ? undefined : n;
+    const n = this.cachedInt(name);
+    return n === undefined || Number.isNaN(n) ? undefined : n;
   }
 
   /**
@@ -381,6 +401,7 @@ export class Sysctl {
       this.entries.set(NEIGH + ifname + '/' + leaf, { spec: stripInit(lo), value, explicit: dflt?.explicit ?? false });
     }
     this.sorted = null;
+    this.ints.clear();
   }
 
   /** Remove net.ipv4.conf.IF.* and net.ipv4.neigh.IF.*; false if there were none. */
@@ -393,7 +414,10 @@ export class Sysctl {
         removed = true;
       }
     }
-    if (removed) this.sorted = null;
+    if (removed) {
+      this.sorted = null;
+      this.ints.clear();
+    }
     return removed;
   }
 
@@ -594,6 +618,7 @@ export class Sysctl {
   private store(key: string, e: Entry, value: string): void {
     if (e.value === value) return;
     e.value = value;
+    this.ints.clear();
     this.emit(key, value);
   }
 

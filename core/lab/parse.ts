@@ -5,17 +5,18 @@
 import { CST, Lexer, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Alias, Document, Node as YNode, YAMLMap, YAMLSeq } from 'yaml';
 import { DEFAULT_NIC, DEFAULT_SEED, LabError, defaultMac } from './topology.js';
-import type { CheckExpect, CheckSpec, Endpoint, HostSpec, LinkSpec, SourcePos, Topology } from './topology.js';
+import type { CheckExpect, CheckSpec, Endpoint, ExerciseSpec, HostSpec, LinkSpec, SourcePos, Topology } from './topology.js';
 import * as L from './limits.js';
 import { parseDuration, parseLoss, parseRate } from './units.js';
 
 type N = YNode | null | undefined;
 
-const TOP_KEYS = ['version', 'name', 'description', 'hosts', 'links', 'checks', 'seed'];
+const TOP_KEYS = ['version', 'name', 'description', 'hosts', 'links', 'checks', 'seed', 'exercise'];
 const HOST_KEYS = ['cpus', 'nics', 'exec'];
 const NIC_KEYS = ['queues', 'rx_ring', 'tx_ring', 'mtu', 'mac'];
 const LINK_KEYS = ['endpoints', 'delay', 'rate', 'loss'];
-const CHECK_KEYS = ['host', 'run', 'background', 'expect'];
+const CHECK_KEYS = ['host', 'run', 'background', 'expect', 'title', 'hint', 'points', 'hidden'];
+const EXERCISE_KEYS = ['title', 'tasks', 'locked'];
 const EXPECT_KEYS = ['exit', 'stdout_contains', 'stdout_matches'];
 const HOST_NAME = /^[a-z][a-z0-9-]{0,14}$/;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
@@ -251,6 +252,7 @@ class LabReader {
     for (const h of hosts.values()) if (h.spec.ifaces.length === 0) this.warn(h.key, `host '${h.spec.name}' has no links`);
     this.scanAddresses([...hosts.values()]);
 
+    const exercise = top.get('exercise') ? this.readExercise(top.get('exercise'), hosts) : undefined;
     const name = top.get('name');
     const desc = top.get('description');
     const seed = top.get('seed');
@@ -263,6 +265,7 @@ class LabReader {
       links,
       checks,
       warnings: this.warnings,
+      ...(exercise ? { exercise } : {}),
     };
   }
 
@@ -400,9 +403,43 @@ class LabReader {
         }
         check.expect = expect;
       }
+      this.readCheckGrading(f, check);
       checks.push(check);
     }
     return checks;
+  }
+
+  /** Exercise fields of a check: title, hint, points, hidden (docs/exercises.md). */
+  private readCheckGrading(f: Map<string, YNode>, check: CheckSpec): void {
+    const title = f.get('title');
+    const hint = f.get('hint');
+    const points = f.get('points');
+    const hidden = f.get('hidden');
+    if (title) check.title = this.str(title, 'title');
+    if (hint) check.hint = this.str(hint, 'hint');
+    if (points) check.points = this.int(points, 'points', 0, 1000);
+    if (hidden) check.hidden = this.bool(hidden, 'hidden');
+    if ((points || hidden) && !check.expect) this.fail(points ?? hidden, 'a graded check needs an expect');
+  }
+
+  /** The optional top-level `exercise`: title, tasks text, locked hosts or 'links'. */
+  private readExercise(n: N, hosts: Map<string, HostState>): ExerciseSpec {
+    const f = this.fields(n, 'exercise', EXERCISE_KEYS);
+    const title = f.get('title');
+    if (!title) this.fail(this.deref(n), "missing field 'title'");
+    const ex: ExerciseSpec = { title: this.str(title, 'title'), tasks: '', locked: [] };
+    const tasks = f.get('tasks');
+    if (tasks) ex.tasks = this.str(tasks, 'tasks');
+    const locked = f.get('locked');
+    if (locked) {
+      for (const item of this.seq(locked, 'locked').items as N[]) {
+        const v = this.str(item, 'a locked entry');
+        if (v !== 'links' && !hosts.has(v)) this.fail(item, `locked: '${v}' is neither a host of this lab nor 'links'`);
+        if (ex.locked.includes(v)) this.fail(item, `locked: '${v}' is listed twice`);
+        ex.locked.push(v);
+      }
+    }
+    return ex;
   }
 
   /**

@@ -50,6 +50,21 @@ export interface CheckSpec {
   run: string;
   background?: boolean;
   expect?: CheckExpect;
+  /** Exercise grading (docs/exercises.md): what the check tests, a hint
+   * shown when it fails, its weight (default 1), and whether students see it. */
+  title?: string;
+  hint?: string;
+  points?: number;
+  hidden?: boolean;
+}
+
+/** The optional `exercise` block: a lab file that grades student labs. */
+export interface ExerciseSpec {
+  title: string;
+  /** What the student has to do (free text, Markdown). */
+  tasks: string;
+  /** Host names whose definition students may not change, or 'links'. */
+  locked: string[];
 }
 
 export interface SourcePos {
@@ -67,6 +82,7 @@ export interface Topology {
   checks: CheckSpec[];
   /** Non-fatal findings (e.g. overlapping addresses), as file:line:col: message. */
   warnings: string[];
+  exercise?: ExerciseSpec;
 }
 
 export const DEFAULT_SEED = 1;

@@ -103,7 +103,8 @@ export class Net implements SkbOwner {
 
   /** The sysctl value as an integer (hot paths cache through onChange). */
   sysctlInt(name: string): number {
-    return parseInt(this.sysctl.get(name) ?? '0', 10);
+    const n = this.sysctl.cachedInt(name);
+    return n === undefined ? 0 : n;
   }
 
   get ip_forward(): boolean {

@@ -2,10 +2,10 @@
 // af_inet.c, udp_sendmsg, raw_sendmsg, ip_append_data's size checks).
 // Calls return an errno name on failure, as the C library would set errno.
 import type { Net } from './net_namespace.js';
-import { Sock, skb_recv_datagram, sock_queue_err, SO_EE_ORIGIN_LOCAL, type SockExtendedErr } from './ipv4/sock.js';
+import { Sock, skb_recv_datagram, sock_queue_err, SO_EE_ORIGIN_LOCAL, type SockExtendedErr, __sock_set_rcvbuf, __sock_set_sndbuf } from './ipv4/sock.js';
 import { ip_route_output_key, dst_mtu, type Rtable, RTCF_BROADCAST } from './ipv4/route.js';
 import { ip_alloc_skb, ip_local_out } from './ipv4/ip_output.js';
-import { udp_lib_get_port, udp_fill_header } from './ipv4/udp.js';
+import { udp_lib_get_port, udp_fill_header, __skb_recv_udp } from './ipv4/udp.js';
 import { ip_dev_find } from './ipv4/devinet.js';
 import { iph, IPPROTO_ICMP, IPPROTO_UDP } from './wire/ip.js';
 import { UDP_INC_STATS, ICMP_INC_STATS, ICMPMSG_INC_STATS } from './snmp_stats.js';
@@ -53,7 +53,13 @@ export type SockOpt =
   | ['SO_BINDTODEVICE', number]
   | ['SO_TIMESTAMP', boolean]
   | ['ICMP_FILTER', number]
-  | ['IP_TOS', number];
+  | ['IP_TOS', number]
+  | ['SO_RCVBUF', number]
+  | ['SO_RCVBUFFORCE', number]
+  | ['SO_SNDBUF', number]
+  | ['SO_SNDBUFFORCE', number]
+  | ['SO_REUSEADDR', boolean]
+  | ['SO_REUSEPORT', boolean];
 
 export function sock_setsockopt(net: Net, sk: Sock, ...opt: SockOpt): void {
   syscall(net, () => {
@@ -80,6 +86,25 @@ export function sock_setsockopt(net: Net, sk: Sock, ...opt: SockOpt): void {
         sk.tos = opt[1];
         break;
       case 'SO_TIMESTAMP':
+        break;
+      // RCVBUF/SNDBUF are hints: capped at rmem_max/wmem_max, no error.
+      case 'SO_RCVBUF':
+        __sock_set_rcvbuf(sk, Math.min(opt[1] >>> 0, net.sysctlInt('net.core.rmem_max')));
+        break;
+      case 'SO_RCVBUFFORCE': // CAP_NET_ADMIN: the tools run as root
+        __sock_set_rcvbuf(sk, Math.max(opt[1], 0));
+        break;
+      case 'SO_SNDBUF':
+        __sock_set_sndbuf(sk, Math.min(opt[1] >>> 0, net.sysctlInt('net.core.wmem_max')));
+        break;
+      case 'SO_SNDBUFFORCE':
+        __sock_set_sndbuf(sk, Math.max(opt[1], 0));
+        break;
+      case 'SO_REUSEADDR':
+        sk.reuseaddr = opt[1];
+        break;
+      case 'SO_REUSEPORT':
+        sk.reuseport = opt[1];
         break;
     }
   });
@@ -167,8 +192,10 @@ export function sock_sendto(net: Net, sk: Sock, data: Uint8Array, daddr?: number
     const isUdp = sk.type === 'udp';
     if (isUdp && !sk.num && !udp_lib_get_port(net, sk, 0)) return E('EAGAIN');
     const payload = isUdp ? 8 + data.length : data.length;
-    if (payload > 65535 - 20) return E('EMSGSIZE');
+    if (isUdp && data.length > 0xffff) return E('EMSGSIZE');
     const pol = fragPolicy(sk, rt, net, 20 + payload);
+    // __ip_append_data: beyond IP_MAX_MTU even when DF may be ignored.
+    if (!pol.err && 20 + payload > 0xffff) pol.err = E('EMSGSIZE');
     if (pol.err) {
       // ip_local_error: the error also goes to the error queue when IP_RECVERR is on.
       if (sk.recverr) sock_queue_err(sk, localErr(net, 'EMSGSIZE', to, port, pol.mtu, data));
@@ -179,7 +206,6 @@ export function sock_sendto(net: Net, sk: Sock, data: Uint8Array, daddr?: number
     if (isUdp) {
       skb.buf.set(data, off + 8);
       udp_fill_header(skb.buf, off, sk.num, port, data.length, saddr, to);
-      UDP_INC_STATS(net, 'OutDatagrams');
     } else {
       skb.buf.set(data, off);
       // __ip_make_skb counts every ICMP message a socket sends (ping's echo requests).
@@ -192,7 +218,12 @@ export function sock_sendto(net: Net, sk: Sock, data: Uint8Array, daddr?: number
     skb.cb.ignore_df = pol.df ? 0 : 1;
     net.spend(COST.copy_per_byte * data.length);
     net.tracer.fn(skb, isUdp ? 'udp_sendmsg' : 'raw_sendmsg', `len ${data.length}`);
-    ip_local_out(net, skb, rt);
+    // ip_send_skb: a netfilter drop (NF_DROP -> -EPERM) is the caller's error.
+    if (ip_local_out(net, skb, rt)) {
+      net.mib.inc('Ip', 'OutDiscards', 1);
+      return E('EPERM');
+    }
+    if (isUdp) UDP_INC_STATS(net, 'OutDatagrams');
     return data.length;
   });
 }
@@ -208,7 +239,7 @@ export function sock_recv(net: Net, sk: Sock): Datagram | Errno | null {
     sk.err = null;
     return E(e);
   }
-  const skb = skb_recv_datagram(sk);
+  const skb = sk.type === 'udp' ? __skb_recv_udp(sk) : skb_recv_datagram(sk);
   if (!skb) return null;
   const b = skb.buf;
   const nh = skb.network_header;

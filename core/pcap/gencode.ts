@@ -35,6 +35,7 @@ interface Pkt {
 
 type Node = (p: Pkt) => boolean;
 
+const RESERVED = ['and', 'or', 'not', 'host', 'net', 'port', 'portrange', 'src', 'dst', 'proto', 'less', 'greater', 'len', 'broadcast', 'multicast', '(', ')', '!', '&&', '||'];
 const PROTOS = ['ip', 'arp', 'rarp', 'tcp', 'udp', 'icmp', 'ether', 'ip6', 'igmp', 'sctp'];
 
 export function pcap_compile(expr: string, linktype = LINKTYPE_ETHERNET): Matcher {
@@ -161,6 +162,7 @@ class Parser {
       q.type = tok;
       tok = this.next();
     }
+    if (RESERVED.includes(tok)) throw new FilterError('syntax error');
     if (q.proto === undefined && q.dir === undefined && q.type === undefined) {
       // A bare id: the previous qualifiers carry over (`host a or b`).
       if (!this.last.type && !this.last.dir) throw new FilterError('syntax error');

@@ -28,6 +28,15 @@ export class Command {
   ) {}
 }
 
+export interface StartOptions {
+  /** 'pipe': the command reads what input() sends (a terminal). Default: /dev/null. */
+  stdin?: 'null' | 'pipe';
+  /** Terminal: lines with the same session share one interactive shell. */
+  session?: number;
+  onOutput?: (stream: 1 | 2, text: string) => void;
+  onExit?: (code: number) => void;
+}
+
 export class Coordinator {
   /** Smallest latency of any link: the window length. */
   readonly lookahead: number;
@@ -207,9 +216,11 @@ export class Coordinator {
   }
 
   /** Start a line on a host at the current time (a step of a procedure). */
-  protected *execStep(hostName: string, line: string, opts: { stdin?: 'null' | 'pipe'; session?: number } = {}): Generator<Promise<unknown>, Command, unknown> {
+  protected *execStep(hostName: string, line: string, opts: StartOptions = {}): Generator<Promise<unknown>, Command, unknown> {
     const host = this.hostIndex(hostName);
     const cmd = this.newCommand(hostName, line);
+    cmd.onOutput = opts.onOutput ?? null;
+    cmd.onExit = opts.onExit ?? null;
     const g = this.groupOf[host];
     if (!g.alive) {
       this.sink.output(cmd.id, 2, `${hostName}: host is down\n`);
@@ -229,7 +240,7 @@ export class Coordinator {
 
   /** Start a line at the current time, or at the next window boundary if
    * the lab is advancing; output and exit arrive through the Command. */
-  start(hostName: string, line: string, opts: { stdin?: 'null' | 'pipe'; session?: number } = {}): Promise<Command> {
+  start(hostName: string, line: string, opts: StartOptions = {}): Promise<Command> {
     let cmd!: Command;
     return this.atBoundary(() => {
       const gen = this.execStep(hostName, line, opts);

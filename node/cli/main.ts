@@ -1,4 +1,6 @@
-// stacklab headless CLI: `check LAB [--json] [--trace] [--digest]`.
+// stacklab headless CLI: `check LAB [--json] [--trace] [--digest] [--processes N]`.
+// Hosts run one per process by default (--processes 0: all inline; N: hosts
+// packed into N processes); results and trace are the same bytes either way.
 // Exit status: 0 when the lab ran (whatever its checks say), 2 when the lab
 // file is bad or a boot command failed.
 import { readFileSync, statSync } from 'node:fs';
@@ -6,13 +8,14 @@ import { createHash } from 'node:crypto';
 import { parseLab } from '../../core/lab/parse.js';
 import { LabError } from '../../core/lab/topology.js';
 import { MAX_FILE_BYTES } from '../../core/lab/limits.js';
-import { LabRunner, BootError } from '../../core/runtime/lab_runner.js';
+import { BootError } from '../../core/runtime/lab_runner.js';
+import { openLab } from '../runtime/lab.js';
 import { formatTrace, canonicalTrace } from './trace_format.js';
 
 export const RUNTIME = 'stacklab 0.1.0 (simulated linux 6.18 IPv4 stack)';
 
 function usage(): never {
-  process.stderr.write('usage: stacklab check LAB [--json] [--trace] [--digest]\n');
+  process.stderr.write('usage: stacklab check LAB [--json] [--trace] [--digest] [--processes N]\n');
   process.exit(2);
 }
 
@@ -39,25 +42,38 @@ function loadLab(path: string) {
   }
 }
 
-function check(args: string[]): void {
-  const path = args.find((a) => !a.startsWith('--'));
+/** `--processes N` / `--processes=N`; undefined when absent. */
+function processesArg(args: string[]): number | undefined {
+  const i = args.findIndex((a) => a === '--processes' || a.startsWith('--processes='));
+  if (i < 0) return undefined;
+  const v = args[i].includes('=') ? args[i].split('=')[1] : args[i + 1];
+  if (!/^\d+$/.test(v ?? '')) usage();
+  return Number(v);
+}
+
+async function check(args: string[]): Promise<void> {
+  const processes = processesArg(args);
+  const path = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--processes');
   if (!path) usage();
   const json = args.includes('--json');
   const trace = args.includes('--trace');
   const digest = args.includes('--digest');
   const topo = loadLab(path);
   for (const w of topo.warnings) process.stderr.write(w + '\n');
-  const runner = new LabRunner(topo, { trace: trace || digest });
+  const lab = await openLab(topo, { processes, trace: trace || digest, onHostEvent: (e) => process.stderr.write(`stacklab: ${e.message}\n`) });
+  const runner = lab.runner;
   try {
-    runner.boot();
+    await runner.bootAsync();
   } catch (e) {
+    await lab.close();
     if (e instanceof BootError) {
       process.stderr.write(`${path}: ${e.message}\n`);
       process.exit(2);
     }
     throw e;
   }
-  const results = runner.runChecks();
+  const results = await runner.runChecksAsync();
+  await lab.close();
   if (json) {
     const doc: Record<string, unknown> = { lab: topo.name, runtime: RUNTIME, results };
     if (digest) doc.trace_digest = createHash('sha256').update(canonicalTrace(runner.trace())).digest('hex');
@@ -81,6 +97,6 @@ function check(args: string[]): void {
 }
 
 const [cmd, ...rest] = process.argv.slice(2);
-if (cmd === 'check') check(rest);
+if (cmd === 'check') await check(rest);
 else if (cmd === 'capture' || cmd === 'export' || cmd === 'import' || cmd === 'grade') (await import(`./${cmd}.js`)).main(rest);
 else usage();

@@ -9,6 +9,7 @@ import type { Topology } from '../../core/lab/topology.js';
 import { LabRunner } from '../../core/runtime/lab_runner.js';
 import { RemoteHosts } from '../../core/runtime/remote_hosts.js';
 import { childProcessSpawner, type Spawner } from './spawn.js';
+import type { ProcessPool } from './pool.js';
 import { Supervisor, type HostEvent, type SupervisorOptions } from './supervisor.js';
 
 export interface OpenLabOptions {
@@ -18,6 +19,8 @@ export interface OpenLabOptions {
   trace?: boolean;
   /** How to start a host process (default: Node child processes). */
   spawner?: Spawner;
+  /** Take processes from this pool and give them back on close (overrides spawner). */
+  pool?: ProcessPool;
   onHostEvent?: (e: HostEvent) => void;
   supervisor?: Omit<SupervisorOptions, 'onEvent'>;
   /** Allow the test-only hooks (hang, crash) in host processes. */
@@ -51,7 +54,7 @@ export async function openLab(topo: Topology, opts: OpenLabOptions = {}): Promis
     const runner = new LabRunner(topo, { trace: opts.trace });
     return { runner, supervisor: null, groups: [], close: async () => {} };
   }
-  const spawner = opts.spawner ?? (await childProcessSpawner());
+  const spawner = opts.pool?.take ?? opts.spawner ?? (await childProcessSpawner());
   const groups: RemoteHosts[] = [];
   const runner = new LabRunner(topo, {
     trace: opts.trace,
@@ -70,6 +73,7 @@ export async function openLab(topo: Topology, opts: OpenLabOptions = {}): Promis
   }
   supervisor.start();
   const close = async () => {
+    if (opts.pool) return supervisor.release(opts.pool);
     supervisor.closingDown();
     const timeout = new Promise((r) => setTimeout(r, 2000).unref());
     await Promise.race([runner.close(), timeout]);

@@ -7,11 +7,15 @@ import { HostAgent } from '../../core/runtime/host_agent.js';
 import type { Channel, FromHost, ToHost } from '../../core/runtime/protocol.js';
 import { ensureHostBundle, HOST_ENTRY_SOURCE, ROOT } from './bundle.js';
 
-/** A running host process: a Channel plus what a supervisor needs. */
+/** A running host process: a Channel plus what a supervisor needs. A
+ * process may serve several labs one after another (ProcessPool), so
+ * onMessage and onExit replace the previous handler. */
 export interface HostProcess extends Channel {
   readonly pid: number | undefined;
   /** Called once when the process is gone, however it went. */
-  onExit(fn: (detail: string) => void): void;
+  onExit(fn: ((detail: string) => void) | null): void;
+  /** Still running (no exit seen). */
+  readonly alive: boolean;
   /** SIGKILL (a hung process gets no chance to clean up). */
   kill(): void;
 }
@@ -26,22 +30,27 @@ export async function childProcessSpawner(opts: { execArgv?: string[] } = {}): P
   return (label) => {
     const child = fork(file, [label], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT });
     let exited = false;
-    const exitFns: ((d: string) => void)[] = [];
+    let onExit: ((d: string) => void) | null = null;
+    let onMessage: ((m: FromHost) => void) | null = null;
     const gone = (detail: string) => {
       if (exited) return;
       exited = true;
-      for (const f of exitFns) f(detail);
+      onExit?.(detail);
     };
     child.on('exit', (code, signal) => gone(signal ? `killed by ${signal}` : `exit status ${code}`));
     child.on('error', (e) => gone(`error: ${e.message}`));
+    child.on('message', (m) => onMessage?.(m as FromHost));
     return {
       pid: child.pid,
+      get alive() {
+        return !exited;
+      },
       send: (m: ToHost) => {
         if (child.connected) child.send(m);
       },
-      onMessage: (fn) => child.on('message', (m) => fn(m as FromHost)),
-      onExit: (fn) => exitFns.push(fn),
-      kill: () => child.kill('SIGKILL'),
+      onMessage: (fn) => (onMessage = fn),
+      onExit: (fn) => (onExit = fn),
+      kill: () => void child.kill('SIGKILL'),
     };
   };
 }
@@ -62,21 +71,26 @@ export function utilityProcessSpawner(forkUtility: (modulePath: string, args: st
   return (label) => {
     const child = forkUtility(modulePath, [label], { serviceName: `stacklab host ${label}`, stdio: 'inherit' });
     let exited = false;
-    const exitFns: ((d: string) => void)[] = [];
+    let onExit: ((d: string) => void) | null = null;
+    let onMessage: ((m: FromHost) => void) | null = null;
     child.on('exit', (code: number) => {
       if (exited) return;
       exited = true;
-      for (const f of exitFns) f(`exit status ${code}`);
+      onExit?.(`exit status ${code}`);
     });
+    child.on('message', (m: unknown) => onMessage?.(m as FromHost));
     return {
       get pid() {
         return child.pid;
       },
+      get alive() {
+        return !exited;
+      },
       send: (m: ToHost) => {
         if (!exited) child.postMessage(m);
       },
-      onMessage: (fn) => child.on('message', (m: unknown) => fn(m as FromHost)),
-      onExit: (fn) => exitFns.push(fn),
+      onMessage: (fn) => (onMessage = fn),
+      onExit: (fn) => (onExit = fn),
       kill: () => void child.kill(),
     };
   };
@@ -87,12 +101,12 @@ export function utilityProcessSpawner(forkUtility: (modulePath: string, args: st
 export function inProcessSpawner(): Spawner {
   return () => {
     let toParent: ((m: FromHost) => void) | null = null;
-    const exitFns: ((d: string) => void)[] = [];
+    let onExit: ((d: string) => void) | null = null;
     let dead = false;
     const die = (d: string) => {
       if (dead) return;
       dead = true;
-      for (const f of exitFns) f(d);
+      onExit?.(d);
     };
     const agent = new HostAgent((m) => setImmediate(() => !dead && toParent?.(structuredClone(m))), {
       exit: (code) => setImmediate(() => die(`exit status ${code}`)),
@@ -100,9 +114,12 @@ export function inProcessSpawner(): Spawner {
     });
     return {
       pid: process.pid,
+      get alive() {
+        return !dead;
+      },
       send: (m: ToHost) => setImmediate(() => !dead && agent.handle(structuredClone(m))),
       onMessage: (fn) => (toParent = fn),
-      onExit: (fn) => exitFns.push(fn),
+      onExit: (fn) => (onExit = fn),
       kill: () => die('killed'),
     };
   };

@@ -10,6 +10,7 @@ import type { LabRunner, Command } from '../../core/runtime/lab_runner.js';
 import type { RemoteHosts } from '../../core/runtime/remote_hosts.js';
 import type { Channel, FromHost, ToHost } from '../../core/runtime/protocol.js';
 import type { HostProcess, Spawner } from './spawn.js';
+import type { ProcessPool } from './pool.js';
 
 export type HostEventKind = 'crashed' | 'hung' | 'restarted' | 'restart-failed' | 'needs-decision';
 
@@ -181,6 +182,19 @@ export class Supervisor {
   closingDown(): void {
     this.closing = true;
     this.stop();
+  }
+
+  /** Hand idle processes to a pool for the next lab; end the others. */
+  release(pool: ProcessPool): void {
+    this.closingDown();
+    for (const s of this.slots) {
+      const p = s.proc;
+      s.proc = null;
+      s.state = 'down';
+      if (!p) continue;
+      if (s.sent.length === 0) pool.give(p);
+      else p.kill();
+    }
   }
 
   /** Stop watching and end every process still there. */

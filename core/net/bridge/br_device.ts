@@ -12,7 +12,7 @@ import { COST } from '../../kernel/costs.js';
 import { br_fdb_change_mac_address, br_fdb_cleanup, br_fdb_delete_by_port, br_fdb_find } from './br_fdb.js';
 import { br_forward, br_flood } from './br_forward.js';
 import { br_del_all_ports, br_notifier_init } from './br_if.js';
-import { br_stp_change_bridge_id, br_stp_disable_bridge, br_stp_enable_bridge } from './br_stp_if.js';
+import { br_stp_change_bridge_id, br_stp_disable_bridge, br_stp_enable_bridge, br_set_ageing_time } from './br_stp_if.js';
 import { LoopGuard } from './br_loop_guard.js';
 import { NetBridge, BrPktType, is_valid_ether_addr } from './br_private.js';
 
@@ -73,7 +73,6 @@ export function br_dev_newlink(net: Net, name: string, opts: BridgeOptions = {})
   br = new NetBridge(dev);
   br.addr_set = !!opts.address;
   if (opts.mtu) br.mtu_set_by_user = true;
-  if (opts.ageing_time !== undefined) br.ageing_time = opts.ageing_time;
   br.gc_timer = timer_setup(net, () => br_fdb_cleanup(br));
   br.loop_guard = new LoopGuard();
   dev.priv = br;
@@ -81,6 +80,7 @@ export function br_dev_newlink(net: Net, name: string, opts: BridgeOptions = {})
   register_netdevice(net, dev);
   br_fdb_change_mac_address(br, dev.dev_addr); // br_device_event(NETDEV_REGISTER)
   if (opts.address) br_stp_change_bridge_id(br, opts.address);
+  if (opts.ageing_time !== undefined) br_set_ageing_time(br, opts.ageing_time); // br_changelink
   net.tracer.fn(null, 'br_dev_newlink', `${name} ${formatMac(dev.dev_addr)}`);
   return dev;
 }

@@ -4,9 +4,11 @@
 // reschedules itself for the next expiry, at least 10 ms apart. Local
 // entries (the ports' own addresses, the bridge's) are permanent.
 import type { Net } from '../net_namespace.js';
+import type { NetDevice } from '../core/netdevice.js';
 import { formatMac, type Mac } from '../wire/ethernet.js';
 import { NUD_PERMANENT, NUD_NOARP, NUD_STALE, NUD_REACHABLE } from '../core/neighbour.js';
 import { NSEC_PER_MSEC } from '../../sim/engine.js';
+import { printk } from '../../kernel/printk.js';
 import {
   type NetBridge,
   type NetBridgePort,
@@ -172,8 +174,8 @@ export function br_fdb_list(br: NetBridge): NetBridgeFdbEntry[] {
   return [...br.fdb.values()].reverse();
 }
 
-/** br_warn under net_ratelimit (10 messages, then 1 per 5 s): kernel log
- * lines, kept in the trace. */
+/** br_warn under net_ratelimit (10 messages per 5 s): a kernel log line
+ * (dmesg), also kept in the trace as a warning. */
 export function br_warn(br: NetBridge, msg: string): void {
   const net = net_of(br);
   const now = net.now();
@@ -187,9 +189,27 @@ export function br_warn(br: NetBridge, msg: string): void {
     return;
   }
   w.tokens--;
-  net.tracer.warn(null, 'br_warn', `bridge: ${br.dev.name}: ${msg}`);
+  printk(net, 4 /* KERN_WARNING */, `${br.dev.name}: ${msg}`);
+  net.tracer.warn(null, 'br_warn', `${br.dev.name}: ${msg}`);
 }
 
 function sameMac(a: Mac, b: Mac): boolean {
   return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === b[4] && a[5] === b[5];
+}
+
+/** What ndo_dflt_fdb_dump reports as a device's own ("self") entries: its
+ * secondary unicast list (empty here) and its link-layer multicast list.
+ * The groups are those Linux joins (multicast membership itself is not
+ * modelled): ff02::1 when IPv6 attaches at registration (even with
+ * disable_ipv6), and while up 224.0.0.1 (ip_mc_up) and, on a bridge, the
+ * all-snoopers groups 224.0.0.106 and ff02::6a (br_multicast_join_snoopers). */
+export function dev_fdb_self_entries(dev: NetDevice): Mac[] {
+  if (dev.type !== 1) return []; // ARPHRD_ETHER only
+  const mac = (...b: number[]) => new Uint8Array(b);
+  const l = [mac(0x33, 0x33, 0, 0, 0, 1)];
+  if (dev.up) {
+    if (dev.kind === 'bridge' && (dev.priv as NetBridge).multicast_enabled) l.push(mac(0x01, 0x00, 0x5e, 0, 0, 0x6a), mac(0x33, 0x33, 0, 0, 0, 0x6a));
+    l.push(mac(0x01, 0x00, 0x5e, 0, 0, 1));
+  }
+  return l;
 }

@@ -8,8 +8,9 @@ import type { NetDevice } from '../core/netdevice.js';
 import { call_netdevice_notifiers, register_netdevice_notifier, type NetdevEvent } from '../core/dev.js';
 import { br_fdb_add_local, br_fdb_changeaddr, br_fdb_delete_by_port } from './br_fdb.js';
 import { br_handle_frame } from './br_input.js';
-import { br_stp_enable_port, br_stp_disable_port, br_stp_recalculate_bridge_id } from './br_stp_if.js';
-import { type NetBridge, NetBridgePort, BR_STATE_DISABLED, br_port_get, is_valid_ether_addr, netif_is_bridge_master } from './br_private.js';
+import { br_stp_enable_port, br_stp_disable_port, br_stp_recalculate_bridge_id, br_set_state } from './br_stp_if.js';
+import { printk } from '../../kernel/printk.js';
+import { type NetBridge, NetBridgePort, BR_STATE_BLOCKING, BR_STATE_DISABLED, br_port_get, is_valid_ether_addr, netif_is_bridge_master } from './br_private.js';
 
 /** An rtnetlink failure: errno, and the extack message if the kernel gives one. */
 export interface BrError {
@@ -63,6 +64,12 @@ export function br_add_if(br: NetBridge, dev: NetDevice): BrError | null {
   let port_no = 1;
   while (br.port_list.some((q) => q.port_no === port_no)) port_no++;
   const p = new NetBridgePort(br, dev, port_no, port_cost(dev));
+  // new_nbp: br_init_port (blocking), then disabled until enabled.
+  br_set_state(p, BR_STATE_BLOCKING);
+  br_set_state(p, BR_STATE_DISABLED);
+  // dev_set_allmulti, then promiscuous for learning (br_manage_promisc).
+  printk(net, KERN_INFO, `${dev.name}: entered allmulticast mode`);
+  printk(net, KERN_INFO, `${dev.name}: entered promiscuous mode`);
   dev.rx_handler = (skb) => br_handle_frame(p, skb);
   dev.rx_handler_data = p;
   dev.master = br.dev;
@@ -80,6 +87,9 @@ export function br_add_if(br: NetBridge, dev: NetDevice): BrError | null {
 function del_nbp(p: NetBridgePort): void {
   const br = p.br;
   const dev = p.dev;
+  const net = dev.net;
+  printk(net, KERN_INFO, `${dev.name}: left allmulticast mode`);
+  printk(net, KERN_INFO, `${dev.name}: left promiscuous mode`);
   br_stp_disable_port(p);
   br.port_list.splice(br.port_list.indexOf(p), 1);
   br_fdb_delete_by_port(br, p, true);
@@ -139,6 +149,7 @@ function br_device_event(event: NetdevEvent, dev: NetDevice): void {
   }
 }
 
+const KERN_INFO = 6;
 const registered = new WeakSet<Net>();
 
 /** br_init's register_netdevice_notifier, once per namespace. */

@@ -84,6 +84,9 @@ export class NetBridge {
   bridge_id_addr: Mac = new Uint8Array(6);
   /** addr_assign_type == NET_ADDR_SET: the user chose the address. */
   addr_set = false;
+  /** mcast_snooping (BROPT_MULTICAST_ENABLED): while up, the bridge joins
+   * the all-snoopers groups. Snooping itself (the MDB) is not modelled. */
+  multicast_enabled = true;
   /** The MTU was set by the user (BROPT_MTU_SET_BY_USER). */
   mtu_set_by_user = false;
   /** gc_work: br_fdb_cleanup. */

@@ -7,6 +7,9 @@ import type { Net } from '../net_namespace.js';
 import { formatMac, type Mac } from '../wire/ethernet.js';
 import { netif_carrier_on, netif_carrier_off } from '../core/dev.js';
 import { NSEC_PER_MSEC } from '../../sim/engine.js';
+import { printk } from '../../kernel/printk.js';
+
+const KERN_INFO = 6;
 import { br_fdb_change_mac_address, br_fdb_delete_by_port } from './br_fdb.js';
 import {
   type NetBridge,
@@ -23,10 +26,12 @@ function net_of(br: NetBridge): Net {
   return br.dev.net;
 }
 
+/** br_set_state, which logs every call (br_info). */
 export function br_set_state(p: NetBridgePort, state: number): void {
-  if (p.state === state) return;
   p.state = state;
-  net_of(p.br).tracer.fn(null, 'br_set_state', `${p.br.dev.name}: port ${p.port_no}(${p.dev.name}) entered ${BR_PORT_STATES[state]} state`);
+  const msg = `${p.br.dev.name}: port ${p.port_no}(${p.dev.name}) entered ${BR_PORT_STATES[state]} state`;
+  printk(net_of(p.br), KERN_INFO, msg);
+  net_of(p.br).tracer.fn(null, 'br_set_state', msg);
 }
 
 /** br_stp_enable_bridge (ndo_open): start the FDB gc (first run after
@@ -92,6 +97,13 @@ export function br_stp_change_bridge_id(br: NetBridge, addr: Mac): void {
   br.dev.dev_addr = new Uint8Array(addr);
   net_of(br).tracer.fn(null, 'br_stp_change_bridge_id', `${br.dev.name} ${formatMac(addr)}`);
   br_port_state_selection(br);
+}
+
+/** br_set_ageing_time (changelink ageing_time): the gc work runs at once,
+ * whether or not the bridge is up, and reschedules itself from there. */
+export function br_set_ageing_time(br: NetBridge, t: number): void {
+  br.ageing_time = t;
+  br.gc_timer.mod(net_of(br).engine.now);
 }
 
 /** A port in LEARNING state learns but does not forward. */

@@ -60,3 +60,71 @@ export function netdev_update_features(dev: NetdevFeatureSets): void {
   for (const n of dev.wanted_features) if (dev.hw_features.has(n)) next.add(n);
   dev.features = netdev_fix_features(next);
 }
+
+/** A device's defaults as `ethtool -k` shows them on Linux 6.18: what is on,
+ * and what is [fixed] (everything else is in hw_features). */
+export interface FeatureDefaults {
+  on: readonly string[];
+  fixed: readonly string[];
+}
+
+/** Set up dev->features/hw_features/wanted_features from defaults. */
+export function netdev_init_features(dev: NetdevFeatureSets, d: FeatureDefaults): void {
+  dev.features = new Set(d.on);
+  dev.wanted_features = new Set(d.on);
+  dev.hw_features = new Set(NETDEV_FEATURE_NAMES.filter((n) => !d.fixed.includes(n) && !NETIF_F_NEVER_CHANGE.has(n)));
+}
+
+const OFFLOADS_FIXED_OFF = [
+  'tx-checksum-fcoe-crc', 'rx-lro', 'rx-ntuple-filter', 'rx-hashing', 'rx-vlan-filter', 'vlan-challenged', 'tx-gso-robust',
+  'tx-fcoe-segmentation', 'tx-gso-partial', 'tx-tunnel-remcsum-segmentation', 'tx-esp-segmentation', 'loopback', 'rx-fcs',
+  'rx-all', 'rx-vlan-stag-filter', 'l2-fwd-offload', 'hw-tc-offload', 'esp-hw-offload', 'esp-tx-csum-hw-offload',
+  'rx-udp_tunnel-port-offload', 'tls-hw-tx-offload', 'tls-hw-rx-offload', 'rx-gro-hw', 'tls-hw-record', 'macsec-hw-offload',
+  'hsr-tag-ins-offload', 'hsr-tag-rm-offload', 'hsr-fwd-offload', 'hsr-dup-offload',
+];
+
+/** lo (drivers/net/loopback.c), measured with ethtool -k on 6.18. */
+export const LOOPBACK_FEATURES: FeatureDefaults = {
+  on: [
+    'rx-checksum', 'tx-checksum-ip-generic', 'tx-checksum-sctp', 'tx-scatter-gather', 'tx-scatter-gather-fraglist',
+    'tx-tcp-segmentation', 'tx-tcp-ecn-segmentation', 'tx-tcp-mangleid-segmentation', 'tx-tcp6-segmentation',
+    'tx-tcp-accecn-segmentation', 'tx-generic-segmentation', 'rx-gro', 'highdma', 'vlan-challenged', 'tx-sctp-segmentation',
+    'tx-udp-segmentation', 'tx-gso-list', 'loopback',
+  ],
+  fixed: [
+    ...OFFLOADS_FIXED_OFF.filter((n) => n !== 'loopback' && n !== 'vlan-challenged'), 'rx-checksum', 'tx-checksum-ipv4',
+    'tx-checksum-ip-generic', 'tx-checksum-ipv6', 'tx-checksum-sctp', 'tx-scatter-gather', 'tx-scatter-gather-fraglist',
+    'rx-vlan-hw-parse', 'tx-vlan-hw-insert', 'highdma', 'vlan-challenged', 'tx-gre-segmentation', 'tx-gre-csum-segmentation',
+    'tx-ipxip4-segmentation', 'tx-ipxip6-segmentation', 'tx-udp_tnl-segmentation', 'tx-udp_tnl-csum-segmentation',
+    'tx-nocache-copy', 'loopback', 'tx-vlan-stag-hw-insert', 'rx-vlan-stag-hw-parse',
+  ],
+};
+
+/** veth (drivers/net/veth.c), measured with ethtool -k on 6.18. */
+export const VETH_FEATURES: FeatureDefaults = {
+  on: [
+    'rx-checksum', 'tx-checksum-ip-generic', 'tx-checksum-sctp', 'tx-scatter-gather', 'tx-scatter-gather-fraglist',
+    'tx-tcp-segmentation', 'tx-tcp-ecn-segmentation', 'tx-tcp-mangleid-segmentation', 'tx-tcp6-segmentation',
+    'tx-tcp-accecn-segmentation', 'tx-generic-segmentation', 'rx-vlan-hw-parse', 'tx-vlan-hw-insert', 'highdma',
+    'tx-gre-segmentation', 'tx-gre-csum-segmentation', 'tx-ipxip4-segmentation', 'tx-ipxip6-segmentation',
+    'tx-udp_tnl-segmentation', 'tx-udp_tnl-csum-segmentation', 'tx-sctp-segmentation', 'tx-udp-segmentation', 'tx-gso-list',
+    'tx-vlan-stag-hw-insert', 'rx-vlan-stag-hw-parse',
+  ],
+  fixed: ['tx-checksum-ipv4', 'tx-checksum-ipv6', ...OFFLOADS_FIXED_OFF],
+};
+
+/** A Linux bridge (net/bridge), measured with ethtool -k on 6.18. */
+export const BRIDGE_FEATURES: FeatureDefaults = {
+  on: [
+    'tx-checksum-ip-generic', 'tx-scatter-gather', 'tx-scatter-gather-fraglist', 'tx-tcp-segmentation',
+    'tx-tcp-ecn-segmentation', 'tx-tcp-mangleid-segmentation', 'tx-tcp6-segmentation', 'tx-tcp-accecn-segmentation',
+    'tx-generic-segmentation', 'rx-gro', 'tx-vlan-hw-insert', 'highdma', 'tx-gso-robust', 'tx-fcoe-segmentation',
+    'tx-gre-segmentation', 'tx-gre-csum-segmentation', 'tx-ipxip4-segmentation', 'tx-ipxip6-segmentation',
+    'tx-udp_tnl-segmentation', 'tx-udp_tnl-csum-segmentation', 'tx-gso-partial', 'tx-tunnel-remcsum-segmentation',
+    'tx-sctp-segmentation', 'tx-esp-segmentation', 'tx-udp-segmentation', 'tx-gso-list', 'tx-vlan-stag-hw-insert',
+  ],
+  fixed: [
+    'rx-checksum', 'tx-checksum-ipv4', 'tx-checksum-ipv6', 'tx-checksum-fcoe-crc', 'tx-checksum-sctp', 'rx-vlan-hw-parse',
+    'rx-vlan-stag-hw-parse', ...OFFLOADS_FIXED_OFF.filter((n) => !['tx-gso-robust', 'tx-fcoe-segmentation', 'tx-gso-partial', 'tx-tunnel-remcsum-segmentation', 'tx-esp-segmentation'].includes(n)),
+  ],
+};

@@ -21,6 +21,15 @@ import { RT_SCOPE_LINK } from './fib.js';
 import { COST } from '../../kernel/costs.js';
 
 const XRLIM_BURST_FACTOR = 6;
+const NR_ICMP_UNREACH = 15;
+const ICMP_EXT_ECHO = 42;
+const ICMP_EXT_ECHOREPLY = 43;
+const IPPROTO_RAW = 255;
+
+/** The 32 bits after type, code and checksum (icmph->un.gateway, host order). */
+function icmp_un(b: Uint8Array, o: number): number {
+  return ((b[o + 4] << 24) | (b[o + 5] << 16) | (b[o + 6] << 8) | b[o + 7]) >>> 0;
+}
 const HZ_NS = 1e9;
 
 /** Which types are errors (icmp_pointers[type].error). */
@@ -64,13 +73,19 @@ export function icmp_rcv(net: Net, skb: SkBuff): void {
   ICMP_INC_STATS(net, 'InMsgs');
   const b = skb.buf;
   const o = skb.data;
-  if (skb.len < I.ICMP_HLEN) return icmp_error_drop(net, skb, 'PKT_TOO_SMALL');
+  // skb_checksum_simple_validate runs before the header pull.
   if (csum_fold(csum_partial(b, o, skb.len)) !== 0) {
     ICMP_INC_STATS(net, 'InCsumErrors');
     return icmp_error_drop(net, skb, 'ICMP_CSUM');
   }
+  if (skb.len < I.ICMP_HLEN) return icmp_error_drop(net, skb, 'NOT_SPECIFIED');
   const type = I.icmph.type(b, o);
   ICMPMSG_INC_STATS(net, 'In', type);
+  // PROBE (RFC 8335) is looked at before the type check: icmp_echo ->
+  // icmp_build_probe, which is off by default (icmp_echo_enable_probe=0) and
+  // not modelled when on; its reply goes to ping_rcv, with no socket here.
+  if (type === ICMP_EXT_ECHO) return consume_skb(skb, 'icmp_rcv');
+  if (type === ICMP_EXT_ECHOREPLY) return kfree_skb(skb, 'NO_SOCKET', 'icmp_rcv');
   if (type > I.NR_ICMP_TYPES) return icmp_error_drop(net, skb, 'UNHANDLED_PROTO');
   const rt: Rtable = skb.dst;
   if (rt && rt.flags & (RTCF_BROADCAST | RTCF_MULTICAST)) {
@@ -92,6 +107,12 @@ export function icmp_rcv(net: Net, skb: SkBuff): void {
     case I.ICMP_SOURCE_QUENCH:
       reason = icmp_unreach(net, skb);
       break;
+    case I.ICMP_REDIRECT:
+      reason = icmp_redirect(net, skb);
+      break;
+    case I.ICMP_TIMESTAMP:
+      reason = icmp_timestamp(net, skb);
+      break;
     default:
       break;
   }
@@ -111,10 +132,17 @@ function icmp_unreach(net: Net, skb: SkBuff): DropReason | null {
   const type = I.icmph.type(b, o);
   const code = I.icmph.code(b, o);
   const inner = o + I.ICMP_HLEN;
-  if (skb.tail - inner < 20 || skb.tail - inner < iph.ihl(b, inner) * 4 + 8) {
+  if (skb.tail - inner < 20) {
     ICMP_INC_STATS(net, 'InErrors');
-    return 'PKT_TOO_SMALL';
+    return 'NOT_SPECIFIED';
   }
+  if (iph.ihl(b, inner) < 5) {
+    ICMP_INC_STATS(net, 'InErrors'); // mangled quoted header
+    return 'IP_INHDR';
+  }
+  // Unknown unreachable codes and reassembly timeouts go no further.
+  if (type === I.ICMP_DEST_UNREACH && code > NR_ICMP_UNREACH) return null;
+  if (type === I.ICMP_TIME_EXCEEDED && code === I.ICMP_EXC_FRAGTIME) return null;
   let info = 0;
   if (type === I.ICMP_DEST_UNREACH && code === I.ICMP_FRAG_NEEDED) {
     info = I.icmph.frag_mtu(b, o);
@@ -124,11 +152,59 @@ function icmp_unreach(net: Net, skb: SkBuff): DropReason | null {
     const rt = ip_route_output_key(net, fl);
     if (!('err' in rt)) ip_rt_update_pmtu(net, rt, daddr, info);
   }
-  const { err } = icmp_err_convert(type, code);
+  if (type === I.ICMP_PARAMETERPROB) info = icmp_un(b, o) >>> 24;
+  icmp_socket_deliver(net, skb, inner, type, code, info);
+  return null;
+}
+
+/** icmp_socket_deliver: hand the error to the protocol of the quoted packet,
+ * which needs its IP header and 8 bytes of its own header. */
+function icmp_socket_deliver(net: Net, skb: SkBuff, inner: number, type: number, code: number, info: number): void {
+  const b = skb.buf;
   const protocol = iph.protocol(b, inner);
+  if (skb.tail - inner < iph.ihl(b, inner) * 4 + 8 || protocol === IPPROTO_RAW) {
+    ICMP_INC_STATS(net, 'InErrors');
+    return;
+  }
+  const { err } = icmp_err_convert(type, code);
   raw_icmp_error(net, skb, inner, protocol, err, type, code, info);
   if (protocol === IPPROTO_UDP) udp_err(net, skb, inner, type, code, info);
   else icmp_err_hooks[protocol]?.(net, skb, inner, type, code, info);
+}
+
+/** icmp_redirect: the quoted header must be there; routes are not changed here. */
+function icmp_redirect(net: Net, skb: SkBuff): DropReason | null {
+  const inner = skb.data + I.ICMP_HLEN;
+  if (skb.tail - inner < 20) {
+    ICMP_INC_STATS(net, 'InErrors');
+    return 'PKT_TOO_SMALL';
+  }
+  icmp_socket_deliver(net, skb, inner, I.ICMP_REDIRECT, I.icmph.code(skb.buf, skb.data), icmp_un(skb.buf, skb.data));
+  return null;
+}
+
+/** icmp_timestamp: answer with the originate time and ours (ms since
+ * midnight UT; the simulated clock starts at midnight). */
+function icmp_timestamp(net: Net, skb: SkBuff): DropReason | null {
+  const b = skb.buf;
+  const o = skb.data;
+  if (skb.len - I.ICMP_HLEN < 4) {
+    ICMP_INC_STATS(net, 'InErrors');
+    return 'PKT_TOO_SMALL';
+  }
+  const rt: Rtable = skb.dst;
+  const nh = skb.network_header;
+  const fl = { daddr: iph.saddr(b, nh), saddr: iph.daddr(b, nh), oif: 0, tos: iph.tos(b, nh), scope: 0, proto: IPPROTO_ICMP };
+  if (rt.flags & (RTCF_BROADCAST | RTCF_MULTICAST)) fl.saddr = inet_select_addr(net, skb.dev, fl.daddr, RT_SCOPE_LINK);
+  const ort = ip_route_output_key(net, fl);
+  if ('err' in ort) return null;
+  const ms = Math.floor(net.now() / 1e6) % 86_400_000;
+  const rest = new Uint8Array(16);
+  rest.set(b.subarray(o + 4, o + 8), 0); // identifier and sequence
+  rest.set(b.subarray(o + 8, o + 12), 4); // originate timestamp
+  put32(rest, 8, ms);
+  put32(rest, 12, ms);
+  icmp_push_reply(net, ort, fl.saddr, fl.daddr, iph.tos(b, nh), I.ICMP_TIMESTAMPREPLY, 0, rest, true);
   return null;
 }
 

@@ -28,6 +28,8 @@ export function ip_forward(net: Net, skb: SkBuff): void {
     return;
   }
   const rt: Rtable = skb.dst;
+  // Counted before the MTU check and FORWARD: those drops count as forwarded.
+  IP_INC_STATS(net, 'ForwDatagrams');
   skb.cb.forwarded = 1; // IPSKB_FORWARDED
   const mtu = ip_dst_mtu_maybe_forward(net, rt, true);
   if (ip_exceeds_mtu(skb, mtu)) {
@@ -51,6 +53,5 @@ function ip_exceeds_mtu(skb: SkBuff, mtu: number): boolean {
 }
 
 function ip_forward_finish(net: Net, skb: SkBuff): void {
-  IP_INC_STATS(net, 'ForwDatagrams');
   ip_output(net, skb);
 }

@@ -8,7 +8,7 @@ import type { Net } from '../net_namespace.js';
 import { type SkBuff, alloc_skb, kfree_skb, consume_skb, MAX_HEADER, NET_SKB_PAD } from '../core/skbuff.js';
 import type { DropReason } from '../core/dropreason.js';
 import { iph, ip_send_check, put16, IP_MF, IP_OFFSET, IP_DF } from '../wire/ip.js';
-import { IP_INC_STATS } from '../snmp_stats.js';
+import { IP_INC_STATS, IP_EXT_INC_STATS } from '../snmp_stats.js';
 import type { Timer } from '../../sim/timer.js';
 import { timer_setup } from '../../kernel/timer.js';
 import { icmp_send } from './icmp.js';
@@ -212,7 +212,7 @@ export function ip_defrag(net: Net, skb: SkBuff, user = IP_DEFRAG_LOCAL_DELIVER)
   const r = frag_insert(q, offset, end);
   if (r === 'dup') return drop(skb, 'DUP_FRAG');
   if (r === 'overlap') {
-    IP_INC_STATS(net, 'ReasmOverlaps');
+    IP_EXT_INC_STATS(net, 'ReasmOverlaps'); // an IpExt counter (/proc/net/netstat)
     return discard();
   }
   q.frags.push({ off: offset, data: b.slice(nh + ihl, nh + ihl + end - offset) });

@@ -13,6 +13,7 @@ import { icmp_rcv, icmp_send } from './icmp.js';
 import { udp_rcv } from './udp.js';
 import { raw_local_deliver } from './raw.js';
 import { ip_defrag } from './ip_fragment.js';
+import { ip_rcv_options } from './ip_options.js';
 import { IP_INC_STATS, IP_EXT_INC_STATS } from '../snmp_stats.js';
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PROT_UNREACH, ICMP_PKT_FILTERED } from '../wire/icmp.js';
 import { COST } from '../../kernel/costs.js';
@@ -32,12 +33,12 @@ export function ip_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
   IP_EXT_INC_STATS(net, 'InOctets', skb.len);
   const b = skb.buf;
   const o = skb.data;
-  if (skb.len < 20 || iph.ihl(b, o) < 5 || iph.version(b, o) !== 4 || skb.len < iph.ihl(b, o) * 4) {
-    return inhdr_error(net, skb, 'IP_INHDR');
-  }
+  if (skb.len < 20 || iph.ihl(b, o) < 5 || iph.version(b, o) !== 4) return inhdr_error(net, skb, 'IP_INHDR');
+  // The ECN class is counted before the whole header is known to be there.
   IP_EXT_INC_STATS(net, ['InNoECTPkts', 'InECT1Pkts', 'InECT0Pkts', 'InCEPkts'][iph.tos(b, o) & 3]);
+  if (skb.len < iph.ihl(b, o) * 4) return inhdr_error(net, skb, 'IP_INHDR');
   if (ip_fast_csum(b, o, iph.ihl(b, o)) !== 0) {
-    IP_INC_STATS(net, 'InCsumErrors');
+    IP_EXT_INC_STATS(net, 'InCsumErrors');
     return inhdr_error(net, skb, 'IP_CSUM');
   }
   const len = iph.tot_len(b, o);
@@ -64,11 +65,15 @@ export function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice): void {
   if (!skb.dst) {
     const rt = ip_route_input(net, iph.daddr(b, o), iph.saddr(b, o), iph.tos(b, o), dev);
     if ('err' in rt) {
-      IP_INC_STATS(net, 'InAddrErrors');
+      // ip_rcv_finish_core's drop_error: martians count in no SNMP counter.
       kfree_skb(skb, 'IP_INVALID_SOURCE', 'ip_route_input_slow');
       return;
     }
     skb.dst = rt;
+  }
+  if (iph.ihl(b, o) > 5 && ip_rcv_options(net, skb, dev)) {
+    kfree_skb(skb, 'NOT_SPECIFIED', 'ip_rcv_options');
+    return;
   }
   const rt: Rtable = skb.dst;
   if (rt.type === RTN_MULTICAST) IP_EXT_INC_STATS(net, 'InMcastPkts');

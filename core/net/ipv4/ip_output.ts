@@ -53,15 +53,16 @@ export function ip_select_ident(net: Net, _df: boolean): number {
   return id;
 }
 
-/** ip_local_out / __ip_local_out: count, checksum, LOCAL_OUT, dst_output. */
-export function ip_local_out(net: Net, skb: SkBuff, rt: Rtable): void {
+/** ip_local_out / __ip_local_out: count, checksum, LOCAL_OUT, dst_output.
+ * Returns 0, or -1 (EPERM) when netfilter dropped the packet. */
+export function ip_local_out(net: Net, skb: SkBuff, rt: Rtable): number {
   IP_INC_STATS(net, 'OutRequests');
   skb.dst = rt;
   const o = skb.network_header;
   put16(skb.buf, o + 2, skb.tail - o);
   ip_send_check(skb.buf, o);
   net.tracer.fn(skb, 'ip_local_out');
-  NF_HOOK(net, NF_INET_LOCAL_OUT, skb, null, rt.dev, (s) => dst_output(net, s));
+  return NF_HOOK(net, NF_INET_LOCAL_OUT, skb, null, rt.dev, (s) => dst_output(net, s));
 }
 
 function dst_output(net: Net, skb: SkBuff): void {

@@ -40,6 +40,17 @@ export class Sock {
   rmem_alloc = 0;
   wmem_alloc = 0;
   drops = 0;
+  /** sk_forward_alloc: memory reserved in whole pages, not used yet (skmem f). */
+  forward_alloc = 0;
+  /** UDP: skbs at the head of receive_queue that recvmsg moved to its reader_queue. */
+  reader_len = 0;
+  /** UDP: memory of read datagrams not yet given back (forward_deficit);
+   * it is returned in batches of forward_threshold (sk_rcvbuf / 4). */
+  forward_deficit = 0;
+  forward_threshold: number;
+  /** SOCK_RCVBUF_LOCK / SOCK_SNDBUF_LOCK: the user set the size (sk_userlocks). */
+  rcvbuf_locked = false;
+  sndbuf_locked = false;
   readonly receive_queue: SkBuff[] = [];
   readonly error_queue: SockExtendedErr[] = [];
   /** Pending error reported by the next call (sk_err), errno name. */
@@ -70,6 +81,7 @@ export class Sock {
   ) {
     this.rcvbuf = net.sysctlInt('net.core.rmem_default');
     this.sndbuf = net.sysctlInt('net.core.wmem_default');
+    this.forward_threshold = this.rcvbuf >> 2;
     this.ino = net.socks.nextIno++;
   }
 
@@ -77,6 +89,29 @@ export class Sock {
   wake(): void {
     this.wq.wake_up();
   }
+}
+
+/** TCP_SKB_MIN_TRUESIZE (2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff))). */
+export const TCP_SKB_MIN_TRUESIZE = 2048 + 256;
+export const SOCK_MIN_RCVBUF = TCP_SKB_MIN_TRUESIZE;
+export const SOCK_MIN_SNDBUF = TCP_SKB_MIN_TRUESIZE * 2;
+const INT_MAX = 0x7fffffff;
+
+/** __sock_set_rcvbuf: doubled "to account for struct sk_buff overhead",
+ * never below SOCK_MIN_RCVBUF; the size is now the user's (SOCK_RCVBUF_LOCK).
+ * UDP also resizes the batch it returns read memory in. */
+export function __sock_set_rcvbuf(sk: Sock, val: number): void {
+  val = Math.min(val, Math.floor(INT_MAX / 2));
+  sk.rcvbuf_locked = true;
+  sk.rcvbuf = Math.max(val * 2, SOCK_MIN_RCVBUF);
+  if (sk.type === 'udp') sk.forward_threshold = sk.rcvbuf >> 2;
+}
+
+/** SO_SNDBUF's setter (set_sndbuf in sk_setsockopt). */
+export function __sock_set_sndbuf(sk: Sock, val: number): void {
+  val = Math.min(val, Math.floor(INT_MAX / 2));
+  sk.sndbuf_locked = true;
+  sk.sndbuf = Math.max(val * 2, SOCK_MIN_SNDBUF);
 }
 
 /** sock_queue_rcv_skb: charge the receive buffer, queue, wake the reader.

@@ -94,12 +94,13 @@ import {
   tcp_wnd_end,
   tcp_in_cwnd_reduction,
   tcp_chrono_stop,
+  tcp_transmit_skb,
   TCP_NAGLE_OFF,
 } from './tcp_output.js';
 import { tcp_ca_event, CA_EVENT_COMPLETE_CWR, CA_EVENT_LOSS, tcp_init_congestion_control } from './tcp_cong.js';
-import { new_rate_sample, tcp_rate_skb_delivered, tcp_rate_gen, tcp_min_rtt } from './tcp_rate.js';
+import { new_rate_sample, tcp_rate_skb_delivered, tcp_rate_gen, tcp_min_rtt, minmax_running_min } from './tcp_rate.js';
 import { tcp_rack_advance, tcp_rack_mark_lost, tcp_rack_update_reo_wnd, tcp_rack_skb_timeout, TCP_RACK_RECOVERY_THRESH } from './tcp_recovery.js';
-import { tcp_set_state, tcp_done, tcp_reset, tcp_write_queue_purge, sk_stream_write_space } from './tcp.js';
+import { tcp_set_state, tcp_done, tcp_reset, tcp_shutdown, sk_stream_write_space } from './tcp.js';
 import { tcp_time_wait } from './tcp_minisocks.js';
 import { TCP_INC_STATS, NET_INC_STATS } from '../snmp_stats.js';
 
@@ -204,7 +205,7 @@ function tcp_store_ts_recent(tp: TcpSock): void {
 /** tcp_replace_ts_recent: remember the peer's timestamp of an in-window segment. */
 function tcp_replace_ts_recent(tp: TcpSock, seq: number): void {
   if (tp.rx_opt.saw_tstamp && !after(seq, tp.rcv_wup)) {
-    if ((tp.rx_opt.rcv_tsval - tp.rx_opt.ts_recent) | 0 >= 0 || tp.net.now() / 1e9 >= tp.rx_opt.ts_recent_stamp + 24 * 24 * 3600) tcp_store_ts_recent(tp);
+    if (((tp.rx_opt.rcv_tsval - tp.rx_opt.ts_recent) | 0) >= 0 || tp.net.now() / 1e9 >= tp.rx_opt.ts_recent_stamp + 24 * 24 * 3600) tcp_store_ts_recent(tp);
   }
 }
 
@@ -261,10 +262,9 @@ export function tcp_set_rto(sk: TcpSock): void {
 
 /** tcp_update_rtt_min: windowed minimum over tcp_min_rtt_wlen seconds. */
 function tcp_update_rtt_min(sk: TcpSock, rtt_us: number, flag: number): void {
-  const wlen = sk.net.sysctlInt('net.ipv4.tcp_min_rtt_wlen') * 1e6;
-  if (flag & FLAG_ACK_MAYBE_DELAYED && rtt_us > sk.rtt_min.v) return;
-  const now = sk.tcp_mstamp;
-  if (rtt_us <= sk.rtt_min.v || now - sk.rtt_min.t > wlen) sk.rtt_min = { t: now, v: Math.max(1, rtt_us) };
+  const wlen = sk.net.sysctlInt('net.ipv4.tcp_min_rtt_wlen') * 250;
+  if (flag & FLAG_ACK_MAYBE_DELAYED && rtt_us > tcp_min_rtt(sk)) return;
+  minmax_running_min(sk.rtt_min, wlen, jiffies_ns(sk.net) / JIFFY_NS, rtt_us || 4000);
 }
 
 function tcp_ack_update_rtt(sk: TcpSock, flag: number, seq_rtt_us: number, sack_rtt_us: number, ca_rtt_us: number, rs: RateSample): boolean {
@@ -1007,13 +1007,14 @@ function tcp_fastretrans_alert(sk: TcpSock, prior_snd_una: number, num_dupack: n
       }
       break;
     }
-    case 'Loss': {
-      tcp_process_loss(sk, flag, num_dupack, rexmit);
-      tcp_identify_packet_loss(sk, ack_flag);
-      if (!((sk.ca_state as CaState) === 'Open' || ack_flag.v & FLAG_LOST_RETRANS)) return;
-    }
-    // fallthrough
+    case 'Loss':
     default: {
+      if (sk.ca_state === 'Loss') {
+        tcp_process_loss(sk, flag, num_dupack, rexmit);
+        tcp_identify_packet_loss(sk, ack_flag);
+        // Change state if cwnd is undone or retransmits are lost.
+        if (!((sk.ca_state as CaState) === 'Open' || ack_flag.v & FLAG_LOST_RETRANS)) return;
+      }
       if (!sk.rx_opt.sack_ok) {
         if (flag & FLAG_SND_UNA_ADVANCED) sk.sacked_out = 0;
         sk.sacked_out = Math.min(sk.sacked_out + num_dupack, Math.max(0, sk.packets_out - 1));
@@ -1710,8 +1711,10 @@ function tcp_rcv_synsent_state_process(sk: TcpSock, skb: SkBuff, seg: RcvSeg): n
     tcp_initialize_rcv_mss(sk);
     // tcp_send_synack: SYN|ACK on the queued SYN.
     const syn = sk.rtx_queue[0];
-    if (syn) TCP_SKB_CB(syn).tcp_flags |= TCPHDR_ACK;
-    if (syn) (globalThis as any).__tcp_synack_resend?.(sk, syn);
+    if (syn) {
+      TCP_SKB_CB(syn).tcp_flags |= TCPHDR_ACK;
+      tcp_transmit_skb(sk, syn, true);
+    }
     consume_skb(skb, 'tcp_rcv_synsent_state_process');
     return 0;
   }
@@ -1791,7 +1794,7 @@ export function tcp_rcv_state_process(sk: TcpSock, skb: SkBuff, seg: RcvSeg, con
       sk.lsndtime = jiffies_ns(net);
       tcp_initialize_rcv_mss(sk);
       tcp_fast_path_on(sk);
-      if (sk.shutdown & SEND_SHUTDOWN) (globalThis as any).__tcp_shutdown?.(sk);
+      if (sk.shutdown & SEND_SHUTDOWN) tcp_shutdown(sk, 1);
       break;
     }
     case 'FIN_WAIT1': {
@@ -1805,14 +1808,14 @@ export function tcp_rcv_state_process(sk: TcpSock, skb: SkBuff, seg: RcvSeg, con
       if (sk.linger2 < 0) {
         tcp_done(sk);
         NET_INC_STATS(net, 'TCPAbortOnData');
-        kfree_skb(skb, 'TCP_ABORT_ON_DATA' as DropReason, 'tcp_rcv_state_process');
-        return 'TCP_ABORT_ON_DATA' as DropReason;
+        kfree_skb(skb, 'TCP_ABORT_ON_DATA', 'tcp_rcv_state_process');
+        return 'TCP_ABORT_ON_DATA';
       }
       if (seg.end_seq !== seg.seq && after((seg.end_seq - (th & TCPHDR_FIN ? 1 : 0)) >>> 0, sk.rcv_nxt)) {
         tcp_done(sk);
         NET_INC_STATS(net, 'TCPAbortOnData');
-        kfree_skb(skb, 'TCP_ABORT_ON_DATA' as DropReason, 'tcp_rcv_state_process');
-        return 'TCP_ABORT_ON_DATA' as DropReason;
+        kfree_skb(skb, 'TCP_ABORT_ON_DATA', 'tcp_rcv_state_process');
+        return 'TCP_ABORT_ON_DATA';
       }
       const tmo = tcp_fin_time(sk);
       if (tmo > 60e9) inet_csk_reset_keepalive_timer(sk, tmo - 60e9);
@@ -1839,30 +1842,23 @@ export function tcp_rcv_state_process(sk: TcpSock, skb: SkBuff, seg: RcvSeg, con
       }
       break;
   }
+  // step 7: the segment text. In CLOSE_WAIT, CLOSING and LAST_ACK only a
+  // retransmission of old data is accepted; after our FIN (FIN_WAIT*) new
+  // data once the reader is gone resets the connection (RFC 1122).
   let queued = false;
-  switch (sk.state) {
-    case 'CLOSE_WAIT':
-    case 'CLOSING':
-    case 'LAST_ACK':
-      if (!before(seg.seq, sk.rcv_nxt)) break;
-    // fallthrough
-    case 'FIN_WAIT1':
-    case 'FIN_WAIT2':
-      if (sk.state === 'FIN_WAIT1' || sk.state === 'FIN_WAIT2' || before(seg.seq, sk.rcv_nxt)) {
-        if (sk.shutdown & RCV_SHUTDOWN && seg.end_seq !== seg.seq && after((seg.end_seq - (th & TCPHDR_FIN ? 1 : 0)) >>> 0, sk.rcv_nxt)) {
-          NET_INC_STATS(net, 'TCPAbortOnData');
-          tcp_reset(sk);
-          kfree_skb(skb, 'TCP_ABORT_ON_DATA' as DropReason, 'tcp_rcv_state_process');
-          return 'TCP_ABORT_ON_DATA' as DropReason;
-        }
-      }
-    // fallthrough
-    case 'ESTABLISHED':
-      tcp_data_queue(sk, skb, seg);
-      queued = true;
-      break;
+  const st = sk.state;
+  const late = st === 'CLOSE_WAIT' || st === 'CLOSING' || st === 'LAST_ACK';
+  if (st === 'ESTABLISHED' || st === 'FIN_WAIT1' || st === 'FIN_WAIT2' || (late && before(seg.seq, sk.rcv_nxt))) {
+    if (st !== 'ESTABLISHED' && sk.shutdown & RCV_SHUTDOWN && seg.end_seq !== seg.seq && after((seg.end_seq - (th & TCPHDR_FIN ? 1 : 0)) >>> 0, sk.rcv_nxt)) {
+      NET_INC_STATS(net, 'TCPAbortOnData');
+      tcp_reset(sk);
+      kfree_skb(skb, 'TCP_ABORT_ON_DATA', 'tcp_rcv_state_process');
+      return 'TCP_ABORT_ON_DATA';
+    }
+    tcp_data_queue(sk, skb, seg);
+    queued = true;
   }
-  if (sk.state !== 'CLOSE') {
+  if ((sk.state as string) !== 'CLOSE') {
     tcp_data_snd_check(sk);
     tcp_ack_snd_check(sk);
   }

@@ -340,8 +340,7 @@ export function ip_queue_xmit(sk: TcpSock, skb: SkBuff): number {
   skb.skb_reset_network_header();
   skb.protocol = ETH_P_IP;
   skb.cb.ignore_df = df ? 0 : 1;
-  ip_local_out(net, skb, rt);
-  return 0;
+  return ip_local_out(net, skb, rt);
 }
 
 function tcp_skb_timestamp_ts(tp: TcpSock, skb_mstamp_us: number): number {
@@ -362,6 +361,8 @@ export function tcp_transmit_skb(sk: TcpSock, skb: SkBuff, clone_it: boolean, rc
   let out: SkBuff;
   if (clone_it) {
     out = skb.copy(viaLo ? net : txOwner(sk));
+    out.truesize = skb.truesize;
+    if (!viaLo) (skb as any).tx_copy = out;
   } else out = skb;
   const syn = (tcb.tcp_flags & TCPHDR_SYN) !== 0;
   const tsval = tcp_skb_timestamp_ts(sk, tcb.mstamp);
@@ -736,7 +737,8 @@ export function tcp_send_loss_probe(sk: TcpSock): void {
 
 /** skb_still_in_host_queue: the previous transmission has not left yet. */
 function skb_still_in_host_queue(skb: SkBuff): boolean {
-  return !!(skb as any).in_host_queue;
+  const c = (skb as any).tx_copy as SkBuff | undefined;
+  return !!c && !c.freed;
 }
 
 // ---- retransmission ----------------------------------------------------------------------
@@ -744,6 +746,10 @@ function skb_still_in_host_queue(skb: SkBuff): boolean {
 /** __tcp_retransmit_skb: send a queued segment again. Returns 0 on success. */
 export function __tcp_retransmit_skb(sk: TcpSock, skb: SkBuff): number {
   const tcb = TCP_SKB_CB(skb);
+  if (skb_still_in_host_queue(skb)) {
+    NET_INC_STATS(sk.net, 'TCPSpuriousRtxHostQueues');
+    return -16; // -EBUSY
+  }
   if (before(tcb.seq, sk.snd_una)) {
     // Partly acknowledged (tcp_trim_head).
     const n = (sk.snd_una - tcb.seq) >>> 0;

@@ -47,7 +47,7 @@ export function tcp_rate_skb_delivered(tp: TcpSock, skb: SkBuff, rs: RateSample)
 
 /** tcp_min_rtt. */
 export function tcp_min_rtt(tp: TcpSock): number {
-  return tp.rtt_min.v;
+  return tp.rtt_min.s[0].v;
 }
 
 /** tcp_rate_gen: finish the sample of one ACK. */
@@ -82,4 +82,50 @@ export function tcp_rate_gen(tp: TcpSock, delivered: number, lost: number, is_sa
 export function tcp_rate_check_app_limited(tp: TcpSock): void {
   if (((tp.write_seq - tp.snd_nxt) >>> 0) < tp.mss_cache && tp.wmem_tx < skb_truesize_for(1) && tcp_packets_in_flight(tp) < tp.snd_cwnd && tp.lost_out <= tp.retrans_out)
     tp.app_limited = tp.delivered + tcp_packets_in_flight(tp) || 1;
+}
+
+/** lib/win_minmax.c: Kathleen Nichols' windowed max/min over three samples. */
+export interface MinMax {
+  s: { t: number; v: number }[];
+}
+
+export function minmax_reset(m: MinMax, t: number, meas: number): number {
+  m.s = [
+    { t, v: meas },
+    { t, v: meas },
+    { t, v: meas },
+  ];
+  return meas;
+}
+
+function minmax_subwin_update(m: MinMax, win: number, val: { t: number; v: number }): number {
+  const dt = val.t - m.s[0].t;
+  if (dt > win) {
+    m.s[0] = m.s[1];
+    m.s[1] = m.s[2];
+    m.s[2] = val;
+    if (val.t - m.s[0].t > win) {
+      m.s[0] = m.s[1];
+      m.s[1] = m.s[2];
+      m.s[2] = val;
+    }
+  } else if (m.s[1].t === m.s[0].t && dt > win / 4) m.s[2] = m.s[1] = val;
+  else if (m.s[2].t === m.s[1].t && dt > win / 2) m.s[2] = val;
+  return m.s[0].v;
+}
+
+export function minmax_running_max(m: MinMax, win: number, t: number, meas: number): number {
+  const val = { t, v: meas };
+  if (val.v >= m.s[0].v || val.t - m.s[2].t > win) return minmax_reset(m, t, meas);
+  if (val.v >= m.s[1].v) m.s[2] = m.s[1] = val;
+  else if (val.v >= m.s[2].v) m.s[2] = val;
+  return minmax_subwin_update(m, win, val);
+}
+
+export function minmax_running_min(m: MinMax, win: number, t: number, meas: number): number {
+  const val = { t, v: meas };
+  if (val.v <= m.s[0].v || val.t - m.s[2].t > win) return minmax_reset(m, t, meas);
+  if (val.v <= m.s[1].v) m.s[2] = m.s[1] = val;
+  else if (val.v <= m.s[2].v) m.s[2] = val;
+  return minmax_subwin_update(m, win, val);
 }

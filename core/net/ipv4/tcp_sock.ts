@@ -6,7 +6,7 @@
 import type { Net } from '../net_namespace.js';
 import { Sock } from './sock.js';
 import type { SkBuff } from '../core/skbuff.js';
-import type { Timer } from '../sim/timer.js';
+import type { Timer } from '../../sim/timer.js';
 import type { Rtable } from './route.js';
 import { IPPROTO_TCP } from '../wire/ip.js';
 import type { TcpCongestionOps } from './tcp_cong.js';
@@ -206,8 +206,8 @@ export class TcpSock extends Sock {
   mdev_max_us = 0;
   rttvar_us = 0;
   rtt_seq = 0;
-  /** Windowed min RTT (minmax over tcp_min_rtt_wlen), µs. */
-  rtt_min = { t: 0, v: 0xffffffff };
+  /** Windowed min RTT (minmax over tcp_min_rtt_wlen, time in jiffies), µs. */
+  rtt_min = { s: [{ t: 0, v: 0xffffffff }, { t: 0, v: 0xffffffff }, { t: 0, v: 0xffffffff }] };
   /** Receiver RTT estimate (tcp_rcv_rtt_measure). */
   rcv_rtt_est = { rtt_us: 0, seq: 0, time: 0 };
   rcvq_space = { space: 0, seq: 0, time: 0 };
@@ -325,6 +325,10 @@ export class RequestSock {
   timer!: Timer;
   dead = false;
   bound_dev_if = 0;
+  /** The MSS our SYN-ACK advertises. */
+  mss_adv = 1460;
+  /** A SYN cookie's timestamp (options encoded in its low bits). */
+  cookie_ts: number | undefined = undefined;
   constructor(readonly listener: TcpSock) {}
 }
 

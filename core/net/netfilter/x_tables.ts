@@ -94,6 +94,9 @@ export interface XtChain {
   hook: number;
   policy: 'ACCEPT' | 'DROP' | null;
   counters: XtCounters;
+  /** The base chain counts what its policy decides (nft chain counters,
+   * which iptables-nft only adds with -P). */
+  stats: boolean;
   rules: IptEntry[];
 }
 
@@ -178,7 +181,7 @@ export function xt_find_table(net: Net, name: string, create: boolean): XtTable 
   if (!def) return null;
   t = {
     name,
-    chains: def.hooks.map((h) => ({ name: HOOK_CHAIN[h], hook: h, policy: 'ACCEPT' as const, counters: { pcnt: 0, bcnt: 0 }, rules: [] })),
+    chains: def.hooks.map((h) => ({ name: HOOK_CHAIN[h], hook: h, policy: 'ACCEPT' as const, counters: { pcnt: 0, bcnt: 0 }, stats: false, rules: [] })),
     ops: [],
   };
   s.tables.set(name, t);
@@ -286,8 +289,10 @@ export function ipt_do_table(net: Net, skb: SkBuff, state: NfHookState, table: X
 }
 
 function policy(net: Net, skb: SkBuff, base: XtChain, table: XtTable): number {
-  base.counters.pcnt++;
-  base.counters.bcnt += skb.len;
+  if (base.stats) {
+    base.counters.pcnt++;
+    base.counters.bcnt += skb.len;
+  }
   net.tracer.fn(skb, 'ipt_do_table', `${table.name} ${base.name} policy ${base.policy}`);
   return base.policy === 'DROP' ? NF_DROP : NF_ACCEPT;
 }

@@ -7,6 +7,12 @@ import { sysctl } from './sysctl.js';
 import { nc } from './nc.js';
 import { ss } from './ss.js';
 import { tcpdump } from './tcpdump.js';
+import { iptables, iptables_save } from './iptables.js';
+import { dmesg } from './dmesg.js';
+import { bridge } from './bridge.js';
+import { ethtool } from './ethtool.js';
+import { pktgen } from './pktgen.js';
+import { udp_sink } from './udp_sink.js';
 
 export function networkPrograms(): Map<string, Program> {
   return new Map<string, Program>([
@@ -17,5 +23,12 @@ export function networkPrograms(): Map<string, Program> {
     ['nc', nc],
     ['ss', ss],
     ['tcpdump', tcpdump],
+    ['iptables', iptables],
+    ['iptables-save', iptables_save],
+    ['dmesg', dmesg],
+    ['bridge', bridge],
+    ['ethtool', ethtool],
+    ['pktgen', pktgen],
+    ['udp-sink', udp_sink],
   ]);
 }

@@ -10,6 +10,11 @@ import { in_dev_get, inet_insert_ifa, inet_del_ifa, makeIfa, fib_sync_dev_routes
 import * as F from '../../net/ipv4/fib.js';
 import { ip_route_input, ip_route_output_key, RTCF_LOCAL, RTCF_BROADCAST, RTCF_MULTICAST, RTCF_REDIRECTED, RTCF_DOREDIRECT, type Rtable } from '../../net/ipv4/route.js';
 import { NUD_NAMES, NUD_NOARP, NUD_PERMANENT, NUD_STALE, NUD_REACHABLE, NUD_FAILED, NUD_INCOMPLETE, NEIGH_UPDATE_F_ADMIN, NEIGH_UPDATE_F_OVERRIDE } from '../../net/core/neighbour.js';
+import { dev_open, dev_close, dev_set_mac_address, dev_alloc_name } from '../../net/core/dev.js';
+import { veth_newlink, veth_dellink } from '../../drivers/veth.js';
+import { br_dev_newlink, br_dev_delete, br_from_dev } from '../../net/bridge/br_device.js';
+import { br_add_if, br_del_if, type BrError } from '../../net/bridge/br_if.js';
+import { br_set_ageing_time } from '../../net/bridge/br_stp_if.js';
 
 class IpError extends Error {
   constructor(
@@ -30,6 +35,9 @@ const RTNL: Record<string, string> = {
   ENODEV: 'No such device',
   EACCES: 'Permission denied',
   EPERM: 'Operation not permitted',
+  EOPNOTSUPP: 'Operation not supported',
+  EBUSY: 'Device or resource busy',
+  ELOOP: 'Too many levels of symbolic links',
   ENOENT: 'No such file or directory',
 };
 
@@ -126,13 +134,26 @@ function flagString(d: NetDevice): string {
 function operstate(d: NetDevice): string {
   if (d.isLoopback) return d.up ? 'UNKNOWN' : 'DOWN';
   if (!d.up) return 'DOWN';
-  return d.carrier ? 'UP' : 'DOWN';
+  if (d.carrier) return 'UP';
+  // default_operstate: no carrier because the device it sits on (iflink) is not up.
+  const lower = d.iflink && d.iflink !== d.ifindex ? d.net.dev_get_by_index(d.iflink) : undefined;
+  return lower && !lower.operational ? 'LOWERLAYERDOWN' : 'DOWN';
+}
+
+/** print_name_and_link: NAME@LINK for a device on another (veth: its peer),
+ * and whether that one is down (M-DOWN). */
+function nameAndLink(d: NetDevice): { name: string; mdown: boolean } {
+  if (!d.iflink || d.iflink === d.ifindex) return { name: d.name, mdown: false };
+  const link = d.net.dev_get_by_index(d.iflink);
+  if (!link) return { name: `${d.name}@if${d.iflink}`, mdown: false };
+  return { name: `${d.name}@${link.name}`, mdown: !link.up };
 }
 
 function linkHeader(d: NetDevice, withMode: boolean): string {
   const q = d.qdisc ? d.qdisc.kind : 'noqueue';
   const master = d.master ? ` master ${d.master.name}` : '';
-  return `${d.ifindex}: ${d.name}: <${flagString(d)}> mtu ${d.mtu} qdisc ${q}${master} state ${operstate(d)}${withMode ? ' mode DEFAULT' : ''} group default qlen ${d.tx_queue_len}\n`;
+  const nl = nameAndLink(d);
+  return `${d.ifindex}: ${nl.name}: <${flagString(d)}${nl.mdown ? ',M-DOWN' : ''}> mtu ${d.mtu} qdisc ${q}${master} state ${operstate(d)}${withMode ? ' mode DEFAULT' : ''} group default qlen ${d.tx_queue_len}\n`;
 }
 
 function linkLine(d: NetDevice): string {
@@ -155,12 +176,24 @@ function iplink(p: Proc, net: Net, args: string[], o: { stats: number; brief: bo
   const cmd = args.shift() ?? 'show';
   if (matches(cmd, 'show') || matches(cmd, 'list') || cmd === 'lst') {
     let devs = [...net.devices.values()];
+    const mi = args.indexOf('master');
+    if (mi >= 0) {
+      const m = devForShow(net, args[mi + 1] ?? '');
+      devs = devs.filter((d) => d.master === m);
+      args.splice(mi, 2);
+    }
+    const ti = args.indexOf('type');
+    if (ti >= 0) {
+      const kind = args[ti + 1] ?? '';
+      devs = devs.filter((d) => (kind.endsWith('_slave') ? d.master?.kind === kind.slice(0, -6) : d.kind === kind));
+      args.splice(ti, 2);
+    }
     if (args[0] === 'dev') args.shift();
     if (args[0] && args[0] !== 'up') devs = [devForShow(net, args[0])];
     if (args.includes('up')) devs = devs.filter((d) => d.up);
     for (const d of devs) {
       if (o.brief) {
-        out(p, `${d.name.padEnd(16)} ${operstate(d).padEnd(14)} ${d.isLoopback ? '00:00:00:00:00:00' : formatMac(d.dev_addr)} <${flagString(d)}> \n`);
+        out(p, `${nameAndLink(d).name.padEnd(16)} ${operstate(d).padEnd(14)} ${d.isLoopback ? '00:00:00:00:00:00' : formatMac(d.dev_addr)} <${flagString(d)}> \n`);
         continue;
       }
       out(p, linkHeader(d, true) + linkLine(d) + (o.stats ? statsLines(d) : ''));
@@ -185,7 +218,7 @@ function iplink(p: Proc, net: Net, args: string[], o: { stats: number; brief: bo
       } else if (a === 'address') {
         const m = parseMac(args.shift() ?? '');
         if (!m) throw new IpError('Error: "address" value is invalid\n', 1);
-        d.dev_addr = m;
+        dev_set_mac_address(net, d, m);
       } else if (a === 'txqueuelen' || a === 'txqlen' || a === 'qlen') {
         d.tx_queue_len = Number(args.shift());
       } else if (a === 'promisc') {
@@ -193,27 +226,156 @@ function iplink(p: Proc, net: Net, args: string[], o: { stats: number; brief: bo
         d.flags = v === 'on' ? d.flags | IFF_PROMISC : d.flags & ~IFF_PROMISC;
       } else if (a === 'name') {
         d.name = args.shift()!;
+      } else if (a === 'master' || a === 'nomaster') {
+        link_set_master(net, d, a === 'master' ? args.shift() ?? '' : null);
+      } else if (a === 'type') {
+        link_changelink(net, d, args);
       } else throw new IpError(`Error: either "dev" is duplicate, or "${a}" is a garbage.\n`, 255);
     }
     return 0;
   }
-  if (cmd === 'add' || cmd === 'delete' || cmd === 'del') {
-    err(p, 'RTNETLINK answers: Operation not supported\n');
-    return 2;
-  }
+  if (cmd === 'add') return link_add(net, args);
+  if (matches(cmd, 'delete')) return link_del(net, args);
   err(p, `Command "${cmd}" is unknown, try "ip link help".\n`);
   return 255;
 }
 
 function link_up(net: Net, d: NetDevice, up: boolean): void {
-  if (up === d.up) return;
-  if (up) d.flags |= IFF_UP;
-  else {
-    d.flags &= ~IFF_UP;
-    net.arp_tbl.ifdown(d);
-    d.qdisc?.reset();
+  if (up) dev_open(net, d); // ndo_open, IFF_UP, routes back, NETDEV_UP
+  else dev_close(net, d); // ndo_stop, neighbours and routes gone, NETDEV_DOWN
+}
+
+// ---- link add / delete / master: veth pairs and bridges -----------------------
+
+function brFail(e: BrError): never {
+  if (e.extack) throw new IpError(`Error: ${e.extack}.\n`, 2);
+  throw rtnl(e.errno === 'ELOOP' ? 'ELOOP' : e.errno);
+}
+
+/** do_set_master: leave the current master, then join the new one (ifname
+ * null: nomaster). Only a bridge takes slaves here (ndo_add_slave). */
+function link_set_master(net: Net, d: NetDevice, masterName: string | null): void {
+  let m: NetDevice | null = null;
+  if (masterName !== null) {
+    const found = net.dev_get_by_name(masterName);
+    if (!found) throw new IpError(`Error: argument "${masterName}" is wrong: Device does not exist\n\n`, 255);
+    m = found;
   }
-  fib_sync_dev_routes(net, d);
+  if (d.master) {
+    if (d.master === m) return;
+    const old = br_from_dev(d.master);
+    if (!old) throw rtnl('EOPNOTSUPP');
+    const e = br_del_if(old, d);
+    if (e) brFail(e);
+  }
+  if (!m) return;
+  const br = br_from_dev(m);
+  if (!br) throw rtnl('EOPNOTSUPP');
+  const e = br_add_if(br, d);
+  if (e) brFail(e);
+}
+
+/** Bridge options of `type bridge ...` (ageing_time and forward_delay in
+ * centiseconds, as clock_t). STP itself is not modelled. */
+function bridgeOpts(args: string[]): { ageing_time?: number; forward_delay?: number; mcast_snooping?: boolean } {
+  const o: { ageing_time?: number; forward_delay?: number; mcast_snooping?: boolean } = {};
+  while (args.length) {
+    const a = args.shift()!;
+    const v = args.shift() ?? '';
+    const n = Number(v);
+    if (!/^\d+$/.test(v)) throw new IpError(`Error: argument "${v}" is wrong: invalid ${a}\n\n`, 255);
+    if (a === 'ageing_time') o.ageing_time = n * 10_000_000;
+    else if (a === 'forward_delay') o.forward_delay = n * 10_000_000;
+    else if (a === 'mcast_snooping') o.mcast_snooping = n !== 0;
+    else if (a === 'stp_state') {
+      if (n !== 0) throw new IpError('Error: STP is not modelled by this simulator (only stp_state 0).\n', 2);
+    } else throw new IpError(`bridge: unknown command "${a}"?\n`, 255);
+  }
+  return o;
+}
+
+/** ip link set DEV type bridge ...: changelink. */
+function link_changelink(net: Net, d: NetDevice, args: string[]): void {
+  const kind = args.shift();
+  const br = br_from_dev(d);
+  if (kind !== 'bridge' || !br) throw rtnl('EOPNOTSUPP');
+  const o = bridgeOpts(args.splice(0));
+  if (o.ageing_time !== undefined) br_set_ageing_time(br, o.ageing_time);
+  if (o.forward_delay !== undefined) br.forward_delay = o.forward_delay;
+  if (o.mcast_snooping !== undefined) br.multicast_enabled = o.mcast_snooping;
+  void net;
+}
+
+interface LinkArgs {
+  name?: string;
+  address?: Uint8Array;
+  mtu?: number;
+  up: boolean;
+  type?: string;
+  rest: string[];
+}
+
+/** iplink_parse: [name] NAME [address LLADDR] [mtu MTU] [up] [type TYPE ARGS...]. */
+function parseLinkArgs(args: string[]): LinkArgs {
+  const l: LinkArgs = { up: false, rest: [] };
+  while (args.length) {
+    const a = args.shift()!;
+    if (a === 'type') {
+      l.type = args.shift();
+      l.rest = args.splice(0);
+    } else if (a === 'name' || a === 'dev') l.name = args.shift();
+    else if (a === 'address') {
+      const m = parseMac(args.shift() ?? '');
+      if (!m) throw new IpError('Error: "address" value is invalid\n', 1);
+      l.address = m;
+    } else if (a === 'mtu') {
+      const v = args.shift() ?? '';
+      if (!/^\d+$/.test(v)) throw new IpError(`Error: argument "${v}" is wrong: Invalid "mtu" value\n\n`, 255);
+      l.mtu = Number(v);
+    } else if (a === 'up') l.up = true;
+    else if (a === 'txqueuelen' || a === 'qlen' || a === 'txqlen') args.shift();
+    else if (l.name === undefined) l.name = a;
+    else throw new IpError(`Error: either "dev" is duplicate, or "${a}" is a garbage.\n`, 255);
+  }
+  return l;
+}
+
+/** ip link add ...: rtnl_newlink for the kinds modelled (veth, bridge). */
+function link_add(net: Net, args: string[]): number {
+  const l = parseLinkArgs(args);
+  if (!l.type) throw new IpError('Not enough information: "type" argument is required\n', 1);
+  if (l.name !== undefined && net.dev_get_by_name(l.name)) throw rtnl('EEXIST');
+  let dev: NetDevice;
+  if (l.type === 'veth') {
+    let peer: LinkArgs = { up: false, rest: [] };
+    if (l.rest.length) {
+      if (l.rest[0] !== 'peer') throw new IpError('Usage: ip link <options> type veth [peer <options>]\nTo get <options> type \'ip link add help\'\n', 255);
+      peer = parseLinkArgs(l.rest.slice(1));
+    }
+    if (peer.name !== undefined && (net.dev_get_by_name(peer.name) || peer.name === l.name)) throw rtnl('EEXIST');
+    [dev] = veth_newlink(net, { name: l.name, address: l.address, mtu: l.mtu }, { name: peer.name, address: peer.address, mtu: peer.mtu });
+  } else if (l.type === 'bridge') {
+    const o = bridgeOpts(l.rest);
+    dev = br_dev_newlink(net, l.name ?? dev_alloc_name(net, 'bridge%d'), { address: l.address, mtu: l.mtu, ageing_time: o.ageing_time });
+    if (o.forward_delay !== undefined) br_from_dev(dev)!.forward_delay = o.forward_delay;
+    if (o.mcast_snooping !== undefined) br_from_dev(dev)!.multicast_enabled = o.mcast_snooping;
+  } else throw new IpError('Error: Unknown device type.\n', 2);
+  if (l.up) dev_open(net, dev);
+  return 0;
+}
+
+/** ip link delete DEV: rtnl_dellink; only devices with link ops (veth,
+ * bridge) can be deleted. */
+function link_del(net: Net, args: string[]): number {
+  const l = parseLinkArgs(args);
+  if (l.name === undefined) throw new IpError('Not enough information: "dev" argument is required.\n', 1);
+  const d = net.dev_get_by_name(l.name);
+  if (!d) throw new IpError(`Cannot find device "${l.name}"\n`, 1);
+  const br = br_from_dev(d);
+  if (d.kind === 'veth') veth_dellink(net, d);
+  else if (br) br_dev_delete(br);
+  else throw rtnl('EOPNOTSUPP');
+  return 0;
 }
 
 // ---- addr ---------------------------------------------------------------------
@@ -367,13 +529,16 @@ function iproute(p: Proc, net: Net, args: string[], o: { family4: boolean }): nu
     let table = F.RT_TABLE_MAIN;
     let devFilter: NetDevice | null = null;
     let prefixFilter: ReturnType<typeof parsePrefix> = null;
+    let cache = false;
     while (args.length) {
       const a = args.shift()!;
       if (a === 'table') table = tableId(args.shift() ?? '');
       else if (a === 'dev') devFilter = devOrDie(net, args.shift());
       else if (a === 'root' || a === 'match' || a === 'exact') prefixFilter = parsePrefix(args.shift() ?? '');
+      else if (a === 'cache') cache = true;
       else prefixFilter = parsePrefix(a);
     }
+    if (cache) return routeShowCache(p, net, devFilter);
     const tables = table === -1 ? [...net.fib.tables.values()] : [net.fib.tables.get(table)].filter((t): t is F.FibTable => !!t);
     for (const t of tables) {
       for (const fa of t.dump()) {
@@ -525,6 +690,25 @@ function routeGet(p: Proc, net: Net, args: string[]): number {
   const rt = ip_route_output_key(net, fl);
   if ('err' in rt) throw rtnl(rt.err);
   out(p, getLine(rt, dst, from, fl.saddr, false));
+  return 0;
+}
+
+/** ip route show cache: the nexthop exceptions (learnt PMTUs) that have
+ * not expired, as fib_dump_info_fnhe prints them (no flow: no src, no uid). */
+function routeShowCache(p: Proc, net: Net, dev: NetDevice | null): number {
+  const now = net.engine.now;
+  for (const t of net.fib.tables.values()) {
+    for (const fa of t.dump()) {
+      if (dev && fa.nh.dev !== dev) continue;
+      for (const [daddr, e] of fa.nh.exceptions) {
+        if (e.expires <= now) continue;
+        let s = `${formatIPv4(daddr)}`;
+        if (fa.nh.gw) s += ` via ${formatIPv4(fa.nh.gw)}`;
+        s += ` dev ${fa.nh.dev?.name} \n    cache expires ${Math.max(0, Math.round((e.expires - now) / 1e9))}sec mtu ${e.lock ? 'lock ' : ''}${e.pmtu} \n`;
+        out(p, s);
+      }
+    }
+  }
   return 0;
 }
 

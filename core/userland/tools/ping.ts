@@ -229,6 +229,7 @@ export function* ping(p: Proc): ProgramGen {
     if (diff < 0x8000 && diff + 1 > pipesize) pipesize = diff + 1;
   };
   let exitDeadline = Infinity;
+  const timing = size >= 16;
 
   const send = () => {
     const seq = ++ntransmitted;
@@ -246,29 +247,39 @@ export function* ping(p: Proc): ProgramGen {
     sentAt.set(seq & 0xffff, now);
     lastSend = now;
     const r = sock_sendto(net, sk, icmp, daddr);
-    if (typeof r !== 'number' && r.errno !== 'EMSGSIZE') {
-      err(p, `ping: sendmsg: ${ERRNO_TEXT[r.errno] ?? r.errno}\n`);
-      nerrors++;
+    // pinger(): on a hard error, look at the error queue first; the errno is
+    // printed only when an ICMP error (or nothing of ours) was found there.
+    if (typeof r !== 'number' && r.errno !== 'EAGAIN' && r.errno !== 'ENOBUFS') {
+      const i = receive_error_msg();
+      if (i >= 0 && !quiet) err(p, `ping: sendmsg: ${ERRNO_TEXT[r.errno] ?? r.errno}\n`);
     }
   };
 
-  const drain = () => {
-    for (;;) {
-      const e = sock_recv_err(sk);
-      if (!e) break;
-      if (e.ee_origin === SO_EE_ORIGIN_LOCAL) {
-        nerrors++;
-        if (!quiet) err(p, e.ee_errno === 'EMSGSIZE' ? `ping: local error: message too long, mtu=${e.ee_info}\n` : `ping: local error: ${ERRNO_TEXT[e.ee_errno] ?? e.ee_errno}\n`);
-      } else if (e.ee_origin === SO_EE_ORIGIN_ICMP) {
-        const pl = e.payload;
-        if (pl.length < 8 || pl[0] !== I.ICMP_ECHO || ((pl[4] << 8) | pl[5]) !== ident) continue;
-        const seq = (pl[6] << 8) | pl[7];
-        acknowledge(seq);
-        acked.add(seq);
-        nerrors++;
-        if (!quiet) out(p, `From ${formatIPv4(e.offender)} icmp_seq=${seq} ${pr_icmph(e.ee_type, e.ee_code, e.ee_info)}\n`);
-      }
+  /** ping4_receive_error_msg: one message off the error queue; returns the
+   * network errors seen, or minus the local ones (an empty queue is one). */
+  const receive_error_msg = (): number => {
+    const e = sock_recv_err(sk);
+    if (!e) return -1;
+    if (e.ee_origin === SO_EE_ORIGIN_LOCAL) {
+      nerrors++;
+      if (!quiet) err(p, e.ee_errno === 'EMSGSIZE' ? `ping: local error: message too long, mtu=${e.ee_info}\n` : `ping: local error: ${ERRNO_TEXT[e.ee_errno] ?? e.ee_errno}\n`);
+      return -1;
     }
+    if (e.ee_origin === SO_EE_ORIGIN_ICMP) {
+      const pl = e.payload;
+      if (pl.length < 8 || e.daddr !== daddr || pl[0] !== I.ICMP_ECHO || ((pl[4] << 8) | pl[5]) !== ident) return 0;
+      const seq = (pl[6] << 8) | pl[7];
+      acknowledge(seq);
+      acked.add(seq);
+      nerrors++;
+      if (!quiet) out(p, `From ${formatIPv4(e.offender)} icmp_seq=${seq} ${pr_icmph(e.ee_type, e.ee_code, e.ee_info)}\n`);
+      return 1;
+    }
+    return 0;
+  };
+
+  const drain = () => {
+    while (sk.error_queue.length) receive_error_msg();
     for (;;) {
       const d = sock_recv(net, sk);
       if (!d || 'errno' in d) break;
@@ -285,7 +296,9 @@ export function* ping(p: Proc): ProgramGen {
       if (!dup) nreceived++;
       const rtt = d.tstamp - t0;
       if (!dup) rtts.push(rtt);
-      if (!quiet) out(p, `${b.length - ihl} bytes from ${formatIPv4(d.saddr)}: icmp_seq=${seq} ttl=${d.ttl} time=${fmtMs(rtt)} ms${dup ? ' (DUP!)' : ''}\n`);
+      // Without room for a timestamp (-s < 16) iputils cannot time replies.
+      const when = timing ? ` time=${fmtMs(rtt)} ms` : '';
+      if (!quiet) out(p, `${b.length - ihl} bytes from ${formatIPv4(d.saddr)}: icmp_seq=${seq} ttl=${d.ttl}${when}${dup ? ' (DUP!)' : ''}\n`);
     }
   };
 
@@ -319,7 +332,7 @@ export function* ping(p: Proc): ProgramGen {
   out(p, `${ntransmitted} packets transmitted, ${nreceived} received${nerrors ? `, +${nerrors} errors` : ''}, ${loss}% packet loss, time ${elapsed}ms\n`);
   // The last line: rtt summary, pipe size, each only when there is one.
   const tail: string[] = [];
-  if (nreceived) {
+  if (nreceived && timing) {
     const min = Math.min(...rtts);
     const max = Math.max(...rtts);
     const avg = rtts.reduce((x, y) => x + y, 0) / rtts.length;

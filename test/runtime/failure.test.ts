@@ -1,0 +1,121 @@
+// A host process that dies is noticed within 1 s and restarted from the lab;
+// one that stops answering is flagged within 3 s and killed; after 3
+// restarts in 5 minutes the user decides. The other hosts keep running.
+import { describe, it, expect, afterEach } from 'vitest';
+import { parseLab } from '../../core/lab/parse.js';
+import { LiveLab } from '../../core/runtime/live.js';
+import { openLab, type OpenLab } from '../../node/runtime/lab.js';
+import { systemClock } from '../../node/runtime/clock.js';
+import type { HostEvent } from '../../node/runtime/supervisor.js';
+
+// a - b carry the traffic; v (the victim) hangs off a.
+const LAB = `
+version: 1
+name: victim
+hosts:
+  a:
+    exec:
+      - ip addr add 10.0.0.1/24 dev eth0
+      - ip addr add 10.0.1.1/24 dev eth1
+  b:
+    exec:
+      - ip addr add 10.0.0.2/24 dev eth0
+  v:
+    exec:
+      - ip addr add 10.0.1.2/24 dev eth0
+links:
+  - endpoints: [a:eth0, b:eth0]
+  - endpoints: [a:eth1, v:eth0]
+`;
+
+interface Seen extends HostEvent {
+  wall: number;
+}
+
+async function open(opts: { maxRestarts?: number } = {}) {
+  const events: Seen[] = [];
+  const lab = await openLab(parseLab(LAB, 'victim.lab.yaml'), { testHooks: true, supervisor: opts, onHostEvent: (e) => events.push({ ...e, wall: performance.now() }) });
+  await lab.runner.bootAsync();
+  return { lab, events };
+}
+
+async function until<T>(f: () => T | undefined, ms: number, what: string): Promise<T> {
+  const t0 = performance.now();
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (performance.now() - t0 > ms) throw new Error(`no ${what} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const pidOf = (lab: OpenLab, host: string) => lab.supervisor!.status().find((s) => s.hosts.includes(host))!.pid!;
+const exists = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+let current: OpenLab | null = null;
+afterEach(async () => {
+  await current?.close();
+  current = null;
+});
+
+describe('host process failures', () => {
+  for (const how of ['dies', 'hangs'] as const) {
+    it(`a host process that ${how} is caught, restarted from the lab, and the others keep running`, async () => {
+      const { lab, events } = await open();
+      current = lab;
+      const live = new LiveLab(lab.runner, systemClock, { speed: 1 });
+      live.play();
+      // 1.5 s of pinging at real-time pace; the victim goes down in the middle.
+      let exit = -1;
+      const ping = await live.exec('a', 'ping -c 30 -i 0.05 10.0.0.2', { onExit: (c) => (exit = c) });
+      await new Promise((r) => setTimeout(r, 300));
+      const pid = pidOf(lab, 'v');
+      const t0 = performance.now();
+      if (how === 'dies') process.kill(pid, 'SIGKILL');
+      else lab.groups[2].debug('hang');
+      const caught = await until(() => events.find((e) => e.kind === (how === 'dies' ? 'crashed' : 'hung')), 4000, 'report');
+      expect(caught.hosts).toEqual(['v']);
+      expect(caught.message).toContain('v');
+      expect(caught.wall - t0).toBeLessThan(how === 'dies' ? 1000 : 3000);
+      await until(() => (exists(pid) ? undefined : true), 1000, 'end of the old process');
+      const restarted = await until(() => events.find((e) => e.kind === 'restarted'), 5000, 'restart');
+      expect(restarted.message).toMatch(/state .* is lost/);
+      expect(pidOf(lab, 'v')).not.toBe(pid);
+      // The ping between a and b never noticed.
+      await until(() => (exit >= 0 ? exit : undefined), 10_000, 'end of ping');
+      expect(ping.stdout).toContain('30 packets transmitted, 30 received, 0% packet loss');
+      await live.close();
+      // v booted again from the lab: its address is back and it answers.
+      const r = await lab.runner.runCommandAsync('a', 'ping -c 2 -i 0.2 10.0.1.2');
+      expect(r.stdout).toContain('2 received');
+    });
+  }
+
+  it('after 3 restarts in 5 minutes the user decides', async () => {
+    const { lab, events } = await open({ maxRestarts: 3 });
+    current = lab;
+    for (let i = 1; i <= 4; i++) {
+      process.kill(pidOf(lab, 'v'), 'SIGKILL');
+      await until(() => (events.filter((e) => e.kind === 'crashed').length === i ? true : undefined), 2000, `crash ${i}`);
+      if (i < 4) await until(() => (events.filter((e) => e.kind === 'restarted').length === i ? true : undefined), 5000, `restart ${i}`);
+    }
+    const ask = await until(() => events.find((e) => e.kind === 'needs-decision'), 2000, 'question to the user');
+    expect(ask.hosts).toEqual(['v']);
+    expect(lab.supervisor!.status()[2].state).toBe('down');
+    // Meanwhile: v is down, the rest works.
+    expect((await lab.runner.runCommandAsync('v', 'ip addr')).exit).toBe(126);
+    expect((await lab.runner.runCommandAsync('a', 'ping -c 1 10.0.0.2')).stdout).toContain('1 received');
+    expect((await lab.runner.runCommandAsync('a', 'ping -c 1 -W 1 10.0.1.2')).stdout).toContain('0 received');
+    // The user says restart.
+    await lab.supervisor!.restart(2);
+    expect(events.at(-1)!.kind).toBe('restarted');
+    expect((await lab.runner.runCommandAsync('a', 'ping -c 1 10.0.1.2')).stdout).toContain('1 received');
+  });
+});
