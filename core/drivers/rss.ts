@@ -72,24 +72,54 @@ export function ethtool_rxfh_indir_default(index: number, n_rx_rings: number): n
 
 /** The RSS state of one device: key, hash function and indirection table. */
 export class RssConfig {
-  key: Uint8Array = RSS_DEFAULT_KEY.slice();
+  private _key: Uint8Array = RSS_DEFAULT_KEY.slice();
+  /** Per input byte position and value, its share of the hash (the NIC's
+   * parallel XOR tree; here a table so each frame costs 12 lookups). */
+  private table = new Uint32Array(0);
   readonly indir = new Uint32Array(RSS_INDIR_SIZE);
   /** IFF_RXFH_CONFIGURED: the user set the table; channel changes keep it. */
   userConfigured = false;
 
   constructor(nqueues: number) {
     this.setDefault(nqueues);
+    this.key = this._key;
+  }
+
+  get key(): Uint8Array {
+    return this._key;
+  }
+
+  set key(k: Uint8Array) {
+    this._key = k;
+    this.table = new Uint32Array(12 * 256);
+    const one = new Uint8Array(12);
+    for (let pos = 0; pos < 12; pos++) {
+      for (let bit = 0; bit < 8; bit++) {
+        one.fill(0);
+        one[pos] = 1 << bit;
+        const h = toeplitz_hash(k, one);
+        for (let v = 0; v < 256; v++) if (v & (1 << bit)) this.table[pos * 256 + v] ^= h;
+      }
+    }
   }
 
   setDefault(nqueues: number): void {
     for (let i = 0; i < this.indir.length; i++) this.indir[i] = ethtool_rxfh_indir_default(i, nqueues);
   }
 
-  /** The hash of a frame, 0 when the NIC cannot hash it. */
+  /** The hash of a frame as rss_tuple parses it, 0 when the NIC cannot hash it. */
   hash(frame: Uint8Array): { hash: number; l4: boolean } {
-    const t = rss_tuple(frame);
-    if (!t) return { hash: 0, l4: false };
-    return { hash: toeplitz_hash(this.key, t.input), l4: t.l4 };
+    if (frame.length < ETH_HLEN + 20 || frame[12] !== ETH_P_IP >> 8 || frame[13] !== (ETH_P_IP & 0xff) || frame[ETH_HLEN] >> 4 !== 4) return { hash: 0, l4: false };
+    const ip = ETH_HLEN;
+    const t = this.table;
+    let h = 0;
+    for (let i = 0; i < 8; i++) h ^= t[i * 256 + frame[ip + 12 + i]];
+    const proto = frame[ip + 9];
+    const frag = ((frame[ip + 6] << 8) | frame[ip + 7]) & (IP_MF | IP_OFFSET);
+    const th = ip + (frame[ip] & 0xf) * 4;
+    const l4 = !frag && (proto === IPPROTO_TCP || proto === IPPROTO_UDP) && frame.length >= th + 4;
+    if (l4) for (let i = 0; i < 4; i++) h ^= t[(8 + i) * 256 + frame[th + i]];
+    return { hash: h >>> 0, l4 };
   }
 
   /** RX queue for a hash: the low bits index the indirection table. */

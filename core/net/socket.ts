@@ -2,6 +2,7 @@
 // af_inet.c, udp_sendmsg, raw_sendmsg, ip_append_data's size checks).
 // Calls return an errno name on failure, as the C library would set errno.
 import type { Net } from './net_namespace.js';
+import { consume_skb, type SkBuff } from './core/skbuff.js';
 import { Sock, skb_recv_datagram, sock_queue_err, SO_EE_ORIGIN_LOCAL, type SockExtendedErr, __sock_set_rcvbuf, __sock_set_sndbuf } from './ipv4/sock.js';
 import { ip_route_output_key, dst_mtu, type Rtable, RTCF_BROADCAST } from './ipv4/route.js';
 import { ip_alloc_skb, ip_local_out } from './ipv4/ip_output.js';
@@ -262,17 +263,24 @@ export function sock_recv_err(sk: Sock): SockExtendedErr | null {
   return sk.error_queue.shift() ?? null;
 }
 
+/** close(2): the socket leaves the tables when the CPU gets to the call,
+ * which can be later than the event being processed when a task makes a
+ * burst of system calls (traceroute closing its probes at exit). */
 export function sock_close(net: Net, sk: Sock): void {
   if (sk.closed) return;
   sk.closed = true;
-  const l = sk.type === 'udp' ? net.socks.udp : net.socks.raw;
-  const i = l.indexOf(sk);
-  if (i >= 0) l.splice(i, 1);
-  let skb;
-  while ((skb = skb_recv_datagram(sk))) import_consume(skb);
+  const at = syscall(net, () => net.now());
+  const unhash = () => {
+    const l = sk.type === 'udp' ? net.socks.udp : net.socks.raw;
+    const i = l.indexOf(sk);
+    if (i >= 0) l.splice(i, 1);
+    let skb;
+    while ((skb = skb_recv_datagram(sk))) consume_skb(skb, 'skb_free_datagram');
+  };
+  if (at > net.engine.now) net.engine.at(at, unhash);
+  else unhash();
 }
 
-import { consume_skb } from './core/skbuff.js';
-function import_consume(skb: any): void {
+function import_consume(skb: SkBuff): void {
   consume_skb(skb, 'skb_free_datagram');
 }

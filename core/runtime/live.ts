@@ -147,10 +147,10 @@ export class LiveLab {
     const target = fast ? Infinity : this.anchorVirt + (start - this.anchorWall) * 1e6 * this._speed;
     const w0 = r.windows;
     try {
-      // Whole windows while events are due and the slice lasts.
-      await r.advanceAsync(Infinity, () => this._state !== 'running' || r.nextEventTime() >= target || r.windows - w0 >= this.maxWindows || this.clock.now() - start >= this.sliceMs);
+      // Whole windows while events are due (at target too) and the slice lasts.
+      await r.advanceAsync(Infinity, () => this._state !== 'running' || r.nextEventTime() > target || r.windows - w0 >= this.maxWindows || this.clock.now() - start >= this.sliceMs);
       if (this._state !== 'running') return;
-      if (!fast && r.nextEventTime() >= target) await r.advanceAsync(target); // idle time passes
+      if (!fast && r.nextEventTime() > target) await r.advanceAsync(target); // idle time passes
     } catch (e) {
       this._state = 'paused';
       this.opts.onError?.(e);
@@ -230,7 +230,9 @@ export class LiveLab {
    * for every line of one terminal). Output streams through onOutput. */
   async exec(host: string, line: string, opts: { session?: number; stdin?: 'null' | 'pipe'; onOutput?: (stream: 1 | 2, text: string) => void; onExit?: (code: number) => void } = {}): Promise<Command> {
     if (this._state === 'closed') throw new Error('the lab is closed');
-    return this.runner.start(host, line, { ...opts, stdin: opts.stdin ?? 'pipe' });
+    const cmd = await this.runner.start(host, line, { ...opts, stdin: opts.stdin ?? 'pipe' });
+    if (this._state !== 'running') this.emitTrace(); // what starting it did (a running lab drains every tick)
+    return cmd;
   }
 
   /** A line of input for a running command (null: Ctrl-D). */

@@ -106,16 +106,19 @@ describe('live pacing (inline hosts)', () => {
     const records: TraceRecord[] = [];
     const { runner, live } = inlineLive({ onTrace: (r) => records.push(...r) });
     const cmd = await live.exec('h1', 'ping -c 1 10.0.0.2');
-    // One step: the events of one instant, on every host.
+    // The first packet h1 sent (queued for its NIC when the command started).
+    const sent = records.find((r) => r.host === 'h1' && r.skb > 0)!;
+    expect(sent).toBeDefined();
+    // One step: the events of the next instant, on every host (their
+    // records carry CPU time, which runs on while a CPU works).
+    const t = runner.nextEventTime();
     const s = await live.step();
-    expect(s.records.length).toBeGreaterThan(0);
-    expect(new Set(s.records.map((r) => r.t)).size).toBe(1);
-    // Step until the echo request reaches h2, then follow that skb there.
-    let rx: TraceRecord | undefined;
-    while (!rx) rx = (await live.step()).records.find((r) => r.host === 'h2' && r.skb > 0);
-    const p = await live.stepPacket('h2', rx.skb);
+    expect(s.now).toBe(t + 1);
+    expect(s.records.every((r) => r.t >= t)).toBe(true);
+    // Follow that skb to the next thing that happens to it.
+    const p = await live.stepPacket('h1', sent.skb);
     expect(p.packet!.length).toBeGreaterThan(0);
-    expect(p.packet!.every((r) => r.host === 'h2' && r.skb === rx!.skb && r.t > rx!.t)).toBe(true);
+    expect(p.packet!.every((r) => r.host === 'h1' && r.skb === sent.skb && r.t > sent.t)).toBe(true);
     while (cmd.exitCode === null) await live.step();
     expect(cmd.stdout).toContain('1 received');
     // Everything stepped through also went to onTrace, in trace order.
@@ -133,11 +136,11 @@ describe('live pacing (inline hosts)', () => {
     await clock.run(50, live);
     expect(listener.stdout).toBe('hello\nagain\n');
     await live.interrupt(sender);
-    await clock.run(10, live);
+    await clock.run(50, live);
     expect(sender.exitCode).toBe(130);
     await live.exec('h1', 'X=42', { session: 1 });
     const echo = await live.exec('h1', 'echo $X', { session: 1 });
-    await clock.run(10, live);
+    await clock.run(50, live);
     expect(echo.stdout).toBe('42\n');
     await live.close();
   });
@@ -163,6 +166,7 @@ describe('live pacing with hosts in processes', () => {
   it('paces, takes commands while running, pauses and steps', async () => {
     lab = await openLab(parseLab(LAB, 'pair.lab.yaml'), { processes: 2, trace: true });
     await lab.runner.bootAsync();
+    await lab.runner.subscribe(true, true); // trace and counters stream with every window
     const clock = new FakeClock();
     const live = new LiveLab(lab.runner, clock);
     const t0 = lab.runner.now;
@@ -181,6 +185,8 @@ describe('live pacing with hosts in processes', () => {
     expect(cmd.stdout).toContain('2 received');
     const counters = lab.runner.counters();
     expect(counters.map((c) => c.host)).toEqual(['h1', 'h2']);
+    expect(counters[0].devices.find((d) => d.name === 'eth0')!.tx_packets).toBeGreaterThanOrEqual(2);
+    expect(lab.runner.trace().some((r) => r.host === 'h2' && r.fn === 'ip_rcv')).toBe(true);
     await live.close();
   });
 });

@@ -102,6 +102,12 @@ export class Tracer {
     this.push(skb, fn, fmt, a, b, c, d, e);
   }
 
+  /** A warning (a kernel log line, a simulator bound hit): recorded even
+   * when per-packet tracing is off. */
+  warn(skb: SkBuff | null, fn: string, info: string): void {
+    this.push(skb, fn, info, undefined, undefined, undefined, undefined, undefined);
+  }
+
   /** skb:kfree_skb / skb:consume_skb. */
   free(skb: SkBuff, reason: DropReason | null, where: string): void {
     if (!this._on) return;

@@ -171,8 +171,9 @@ export function inet_select_addr(net: Net, dev: NetDevice | null, dst: number, s
 
 /** Is addr one of ours (any device)? Returns the device. */
 export function ip_dev_find(net: Net, addr: number): NetDevice | null {
+  // __ip_dev_find: any local route counts (127.0.0.5 is ours through 127.0.0.0/8).
   const r = net.fib.local.lookup(addr, RT_SCOPE_UNIVERSE, 0);
-  if (r && r.type === RTN_LOCAL && r.fa.plen === 32) return r.fa.nh.dev;
+  if (r && r.type === RTN_LOCAL) return r.fa.nh.dev;
   for (const d of net.devices.values()) for (const ifa of in_dev_get(d).ifa_list) if (ifa.local === addr) return d;
   return null;
 }

@@ -13,6 +13,8 @@ import { bridge } from './bridge.js';
 import { ethtool } from './ethtool.js';
 import { pktgen } from './pktgen.js';
 import { udp_sink } from './udp_sink.js';
+import { netstat } from './netstat.js';
+import { mpstat } from './mpstat.js';
 
 export function networkPrograms(): Map<string, Program> {
   return new Map<string, Program>([
@@ -30,5 +32,7 @@ export function networkPrograms(): Map<string, Program> {
     ['ethtool', ethtool],
     ['pktgen', pktgen],
     ['udp-sink', udp_sink],
+    ['netstat', netstat],
+    ['mpstat', mpstat],
   ]);
 }

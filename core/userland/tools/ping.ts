@@ -212,7 +212,9 @@ export function* ping(p: Proc): ProgramGen {
   // ICMP_FILTER: only what ping cares about.
   sk.icmp_filter = ~((1 << I.ICMP_ECHOREPLY) | (1 << I.ICMP_DEST_UNREACH) | (1 << I.ICMP_SOURCE_QUENCH) | (1 << I.ICMP_REDIRECT) | (1 << I.ICMP_TIME_EXCEEDED) | (1 << I.ICMP_PARAMETERPROB));
   const ident = p.pid & 0xffff;
-  out(p, `PING ${target} (${formatIPv4(daddr)}) ${size}(${size + 28}) bytes of data.\n`);
+  // With -I, iputils names the source (and the device when one was given).
+  const from = iface ? `from ${formatIPv4(src)} ${bindDev ? iface : ''}: ` : '';
+  out(p, `PING ${target} (${formatIPv4(daddr)}) ${from}${size}(${size + 28}) bytes of data.\n`);
 
   let ntransmitted = 0;
   let nreceived = 0;
