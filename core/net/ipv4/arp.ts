@@ -4,7 +4,7 @@ import type { Net } from '../net_namespace.js';
 import type { NetDevice } from '../core/netdevice.js';
 import { type SkBuff, alloc_skb, consume_skb, kfree_skb, PACKET_HOST, MAX_HEADER } from '../core/skbuff.js';
 import { arph, ARP_HLEN, ARPHRD_ETHER, ARPOP_REPLY, ARPOP_REQUEST } from '../wire/arp.js';
-import { ETH_P_ARP, ETH_P_IP, eth, BROADCAST_MAC, is_multicast_ether_addr } from '../wire/ethernet.js';
+import { ETH_P_ARP, ETH_P_IP, eth, BROADCAST_MAC, is_multicast_ether_addr, formatMac } from '../wire/ethernet.js';
 import { put16, put32, iph, ipv4_is_loopback, ipv4_is_multicast } from '../wire/ip.js';
 import { dev_queue_xmit } from '../core/dev.js';
 import { type Neighbour, NEIGH_UPDATE_F_OVERRIDE, NUD_REACHABLE, NUD_STALE, NUD_VALID } from '../core/neighbour.js';
@@ -55,7 +55,7 @@ function arp_process(net: Net, skb: SkBuff, dev: NetDevice): void {
     kfree_skb(skb, 'NOT_SPECIFIED', 'arp_process');
     return;
   }
-  net.tracer.fn(skb, 'arp_process', `${op === ARPOP_REQUEST ? 'request' : 'reply'} who-has ${fmt(tip)} tell ${fmt(sip)}`);
+  if (net.tracer.on) net.tracer.fn(skb, 'arp_process', op === ARPOP_REQUEST ? `request who-has ${fmt(tip)} tell ${fmt(sip)}` : `reply ${fmt(sip)} is-at ${formatMac(sha)}`);
   const tbl = net.arp_tbl;
   // Gratuitous/duplicate address detection probe (sip 0): answer if ours.
   if (sip === 0) {
