@@ -8,6 +8,7 @@ import type { VfsError } from '../userland/process.js';
 import { procStat, procUptime, type CpuTimes } from '../proc/stat.js';
 import { irq_set_affinity, allCpus } from '../kernel/irq.js';
 import { netdev_rx_queue, parseCpuMask, cpuMaskToList } from '../net/core/softnet.js';
+import { pktgen_devices, PKTGEN_VERSION } from '../net/core/pktgen.js';
 
 /** The wall-clock second the simulated machines booted (btime): 2026-11-23
  * 00:00:00 UTC. Virtual time starts there; nothing reads a real clock. */
@@ -129,6 +130,12 @@ export function cpuFilesRead(net: Net, path: string): Result | undefined {
     if (rxq.file === 'rps_cpus') return cpumaskHex(mask(q.rps_map), n) + '\n';
     return `${q.rps_flow_cnt}\n`;
   }
+  const pg = /^\/proc\/net\/pktgen\/([^/]+)$/.exec(path);
+  if (pg) {
+    if (pg[1] === 'pgctrl') return `Packet Generator (proc) version ${PKTGEN_VERSION}\n`;
+    const d = pktgen_devices(net).get(pg[1]);
+    return d ? d.show() : { errno: 'ENOENT' };
+  }
   return undefined;
 }
 
@@ -177,6 +184,7 @@ export function cpuFilesList(net: Net, path: string): string[] | undefined {
     return d ? [...IRQ_FILES, d.name].sort() : undefined;
   }
   if (path === '/sys/class/net') return [...net.devices.values()].map((d) => d.name).sort();
+  if (path === '/proc/net/pktgen') return ['pgctrl', ...pktgen_devices(net).keys()].sort();
   const dq = /^\/sys\/class\/net\/([^/]+)\/queues$/.exec(path);
   if (dq) {
     const dev = net.dev_get_by_name(dq[1]);

@@ -86,8 +86,9 @@ async function check(args: string[]): Promise<void> {
       if (r.pass === true) pass++;
       if (r.pass === false) fail++;
       process.stdout.write(`${mark} ${r.host}$ ${r.run}${r.background ? ' &' : ''}\n`);
-      if (r.stdout) process.stdout.write(r.stdout.replace(/^/gm, '    '));
-      if (r.stderr) process.stdout.write(r.stderr.replace(/^/gm, '    ! '));
+      const indent = (text: string, prefix: string) => text.replace(/\n$/, '').replace(/^/gm, prefix) + '\n';
+      if (r.stdout) process.stdout.write(indent(r.stdout, '    '));
+      if (r.stderr) process.stdout.write(indent(r.stderr, '    ! '));
       if (!r.background) process.stdout.write(`    [exit ${r.exit}]\n`);
     }
     process.stdout.write(`${topo.name}: ${pass} passed, ${fail} failed\n`);

@@ -17,4 +17,12 @@ export const ERRNO_TEXT: Record<string, string> = {
   EHOSTDOWN: 'Host is down',
   ENOPROTOOPT: 'Protocol not available',
   EDESTADDRREQ: 'Destination address required',
+  ECONNRESET: 'Connection reset by peer',
+  EPIPE: 'Broken pipe',
+  EINPROGRESS: 'Operation now in progress',
+  ENOTCONN: 'Transport endpoint is not connected',
+  EISCONN: 'Transport endpoint is already connected',
+  EALREADY: 'Operation already in progress',
+  EINTR: 'Interrupted system call',
+  ENOENT: 'No such file or directory',
 };

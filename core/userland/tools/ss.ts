@@ -29,7 +29,9 @@ export function* ss(p: Proc): ProgramGen {
   if (!udp && !tcp) tcp = true;
   const rows: string[][] = [];
   const add = (sk: Sock, state: string) => {
-    rows.push([state, String(sk.rmem_alloc), String(sk.wmem_alloc), `${sk.rcv_saddr ? formatIPv4(sk.rcv_saddr) : '0.0.0.0'}:${sk.num}`, sk.daddr ? `${formatIPv4(sk.daddr)}:${sk.dport}` : '0.0.0.0:*', mem ? `\n\t skmem:(r${sk.rmem_alloc},rb${sk.rcvbuf},t${sk.wmem_alloc},tb${sk.sndbuf},f0,w0,o0,bl0,d${sk.drops})` : '']);
+    // Recv-Q of a UDP socket is udp_rqueue_get: memory not yet given back by reads excluded.
+    const rq = sk.rmem_alloc - sk.forward_deficit;
+    rows.push([state, String(rq), String(sk.wmem_alloc), `${sk.rcv_saddr ? formatIPv4(sk.rcv_saddr) : '0.0.0.0'}:${sk.num}`, sk.daddr ? `${formatIPv4(sk.daddr)}:${sk.dport}` : '0.0.0.0:*', mem ? `\n\t skmem:(r${sk.rmem_alloc},rb${sk.rcvbuf},t${sk.wmem_alloc},tb${sk.sndbuf},f${sk.forward_alloc},w0,o0,bl0,d${sk.drops})` : '']);
   };
   if (udp)
     for (const sk of net.socks.udp) {
