@@ -88,6 +88,9 @@ export interface FloodResult {
   sendErrors: number;
   wall_s: number;
   sim_pkts_per_s: number;
+  /** CPU time of this process over the same span (steadier on a loaded machine). */
+  cpu_s: number;
+  sim_pkts_per_cpu_s: number;
   events: number;
   windows: number;
   sim_time_s: number;
@@ -116,10 +119,13 @@ export function runFlood(pkts: number, trace: boolean, warm = 20_000): FloodResu
   const ev0 = runner.hosts.reduce((s, h) => s + h.engine.executed, 0);
   const win0 = runner.windows;
   const sim0 = runner.now;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const flood = runner.startBackground('h1', `udpflood 10.99.2.2 9000 ${pkts}`);
   runner.advance(Infinity, () => flood.exitCode !== null && stats.received >= stats.sent - stats.sendErrors);
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cu = process.cpuUsage(c0);
+  const cpu = (cu.user + cu.system) / 1e6;
   const events = runner.hosts.reduce((s, h) => s + h.engine.executed, 0) - ev0;
   const res: FloodResult = {
     trace,
@@ -128,6 +134,8 @@ export function runFlood(pkts: number, trace: boolean, warm = 20_000): FloodResu
     sendErrors: stats.sendErrors,
     wall_s: +wall.toFixed(3),
     sim_pkts_per_s: Math.round(stats.received / wall),
+    cpu_s: +cpu.toFixed(3),
+    sim_pkts_per_cpu_s: Math.round(stats.received / cpu),
     events,
     windows: runner.windows - win0,
     sim_time_s: +((runner.now - sim0) / 1e9).toFixed(4),

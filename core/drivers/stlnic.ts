@@ -8,10 +8,12 @@
 // interrupts for polling under load. A full ring drops the frame in the NIC
 // (SRRCTL.DROP_EN, as igb sets it): rx_queue_N_drops and rx_fifo_errors.
 import type { Net } from '../net/net_namespace.js';
+import type { TraceFmt } from '../net/core/trace.js';
 import { NetDevice, NETDEV_TX_BUSY, NETDEV_TX_OK, IFF_UP, type NetDeviceOps } from '../net/core/netdevice.js';
 import { type SkBuff, alloc_skb, consume_skb, kfree_skb, NET_SKB_PAD, NET_IP_ALIGN } from '../net/core/skbuff.js';
 import { NapiStruct } from '../net/core/softnet.js';
-import { napi_schedule, napi_complete_done, eth_type_trans, netif_schedule } from '../net/core/dev.js';
+import { napi_schedule, napi_complete_done, eth_type_trans, netif_schedule, net_rx_action } from '../net/core/dev.js';
+import { NET_RX_SOFTIRQ } from '../kernel/cpu.js';
 import { napi_gro_receive, napi_gro_flush } from '../net/core/gro.js';
 import { netdev_update_features, netdev_init_features, NETDEV_FEATURE_NAMES } from '../net/core/netdev_features.js';
 import { type IrqDesc, request_irq, free_irq, irq_alloc_descs, generic_handle_irq } from '../kernel/irq.js';
@@ -45,6 +47,11 @@ const DEFAULT_ON = [
   'tx-tcp-mangleid-segmentation', 'tx-tcp6-segmentation', 'tx-generic-segmentation', 'rx-gro', 'rx-checksum',
   'rx-hashing', 'rx-vlan-hw-parse', 'tx-vlan-hw-insert', 'highdma', 'rx-vlan-filter',
 ];
+
+// Trace details, formatted only when a record is shown (trace.ts).
+const fmtRxDma: TraceFmt = (dev, q, len, used, ring) => `dev=${dev} queue=${q} len=${len} ring=${used}/${ring}`;
+const fmtQueue: TraceFmt = (q) => `queue=${q}`;
+const fmtTxCompletion: TraceFmt = (q) => `tx completion queue=${q}`;
 
 interface TxDesc {
   skb: SkBuff;
@@ -244,7 +251,7 @@ export class StlNic {
       else this.rx_multicast++;
     }
     q.rx.push(skb);
-    net.tracer.fn(skb, 'nic_rx_dma', `dev=${dev.name} queue=${q.index} len=${bytes.length} ring=${q.rx.length}/${this.rx_ring}`);
+    if (net.tracer.active) net.tracer.fnf(skb, 'nic_rx_dma', fmtRxDma, dev.name, q.index, bytes.length, q.rx.length, this.rx_ring);
     this.kick(q);
   }
 
@@ -271,9 +278,12 @@ export class StlNic {
     q.irqEnabled = false;
     const net = this.net;
     const cpu = net.cpus[q.pollCpu];
+    // The poll goes on: the same NET_RX run, so no new softirq is counted.
     run_on_cpu(net, cpu, 'softirq', () => {
       napi_schedule(net, q.napi, cpu);
-      do_softirq(net, cpu, 'softirq');
+      cpu.softirqPending &= ~(1 << NET_RX_SOFTIRQ);
+      net_rx_action(net, cpu);
+      if (cpu.softirqPending) do_softirq(net, cpu, 'softirq');
     });
   }
 
@@ -300,7 +310,7 @@ export class StlNic {
       q.rx_bytes += skb.len;
       this.dev.stats.rx_packets++;
       this.dev.stats.rx_bytes += skb.len;
-      net.tracer.fn(skb, `${this.dev.kind || 'stlnic'}_clean_rx_irq`, `queue=${q.index}`);
+      if (net.tracer.active) net.tracer.fnf(skb, `${this.dev.kind || 'stlnic'}_clean_rx_irq`, fmtQueue, q.index);
       eth_type_trans(skb, this.dev);
       napi_gro_receive(net, q.napi, skb);
       work++;
@@ -331,7 +341,7 @@ export class StlNic {
       q.tx_bytes += d.len;
       this.dev.stats.tx_packets++;
       this.dev.stats.tx_bytes += d.len;
-      net.tracer.fn(d.skb, 'napi_consume_skb', `tx completion queue=${q.index}`);
+      if (net.tracer.active) net.tracer.fnf(d.skb, 'napi_consume_skb', fmtTxCompletion, q.index);
       consume_skb(d.skb, 'stlnic_clean_tx_irq');
     }
     if (q.txStopped && this.tx_ring - q.tx.length >= Math.min(32, this.tx_ring / 2)) {

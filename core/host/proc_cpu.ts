@@ -132,7 +132,7 @@ export function cpuFilesRead(net: Net, path: string): Result | undefined {
   }
   const pg = /^\/proc\/net\/pktgen\/([^/]+)$/.exec(path);
   if (pg) {
-    if (pg[1] === 'pgctrl') return `Packet Generator (proc) version ${PKTGEN_VERSION}\n`;
+    if (pg[1] === 'pgctrl') return `Packet Generator for packet performance testing. Version: ${PKTGEN_VERSION}\n`;
     const d = pktgen_devices(net).get(pg[1]);
     return d ? d.show() : { errno: 'ENOENT' };
   }

@@ -5,6 +5,7 @@
 // CPUs of the mask, the one with the fewest device vectors, which is why a
 // multi-queue NIC's vectors spread over the CPUs even without irqbalance.
 import type { Net } from '../net/net_namespace.js';
+import type { TraceFmt } from '../net/core/trace.js';
 import { run_on_cpu } from './softirq.js';
 import { COST } from './costs.js';
 
@@ -79,13 +80,15 @@ export function irq_set_affinity(net: Net, d: IrqDesc, mask: number): void {
   if (!(mask & (1 << d.effective))) d.effective = matrix_best_cpu(net, mask, d);
 }
 
+const fmtIrqEntry: TraceFmt = (irq, name) => `irq=${irq} name=${name}`;
+
 /** The device raised the interrupt line: run the handler on its CPU. */
 export function generic_handle_irq(net: Net, d: IrqDesc): void {
   const cpu = net.cpus[d.targetCpu()];
   run_on_cpu(net, cpu, 'hardirq', () => {
     d.counts[cpu.id]++;
     cpu.spend(COST.hardirq);
-    net.tracer.fn(null, 'irq_handler_entry', `irq=${d.irq} name=${d.name}`);
+    if (net.tracer.active) net.tracer.fnf(null, 'irq_handler_entry', fmtIrqEntry, d.irq, d.name);
     d.handler();
   });
 }

@@ -166,6 +166,8 @@ function fragPolicy(sk: Sock, rt: Rtable, net: Net, len: number): { df: boolean;
   return { df: sk.pmtudisc === 'want' && fits, err: null, mtu };
 }
 
+const fmtLen = (len: number) => `len ${len}`;
+
 /** sendto(2): UDP payload or, for raw sockets, the transport header and data. */
 export function sock_sendto(net: Net, sk: Sock, data: Uint8Array, daddr?: number, dport?: number): number | Errno {
   return syscall(net, () => {
@@ -218,7 +220,7 @@ export function sock_sendto(net: Net, sk: Sock, data: Uint8Array, daddr?: number
     skb.sk = sk;
     skb.cb.ignore_df = pol.df ? 0 : 1;
     net.spend(COST.copy_per_byte * data.length);
-    net.tracer.fn(skb, isUdp ? 'udp_sendmsg' : 'raw_sendmsg', `len ${data.length}`);
+    if (net.tracer.active) net.tracer.fnf(skb, isUdp ? 'udp_sendmsg' : 'raw_sendmsg', fmtLen, data.length);
     // ip_send_skb: a netfilter drop (NF_DROP -> -EPERM) is the caller's error.
     if (ip_local_out(net, skb, rt)) {
       net.mib.inc('Ip', 'OutDiscards', 1);

@@ -8,7 +8,7 @@
 // right, and an identifier without qualifiers inherits the previous ones
 // (`host a or b`).
 import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from './pcap.js';
-import { UDP_SERVICES, TCP_SERVICES } from './netdissect.js';
+import { UDP_SERVICES, TCP_SERVICES } from './services.js';
 
 /** A compiled filter: frame bytes (from the link header) and wire length. */
 export type Matcher = (frame: Uint8Array, len: number) => boolean;

@@ -6,6 +6,7 @@
 import { csum_partial, csum_fold, csum_tcpudp } from '../net/wire/checksum.js';
 import { formatIPv4 } from '../net/wire/ip.js';
 import { formatMac } from '../net/wire/ethernet.js';
+import { TCP_SERVICES, UDP_SERVICES, PROTOCOLS } from './services.js';
 
 export interface NdoOptions {
   /** -e: print the link-level header. */
@@ -30,13 +31,13 @@ export class Netdissect {
     let s = '';
     const name = ETHERTYPES[type];
     if (this.o.eflag) {
-      s += `${formatMac(b.subarray(6, 12))} > ${formatMac(b.subarray(0, 6))}, `;
+      s += `${this.mac(b.subarray(6, 12))} > ${this.mac(b.subarray(0, 6))}, `;
       if (type <= 1500) s += `802.3`;
       else if (!this.o.qflag) s += `ethertype ${name ?? 'Unknown'} (0x${hex4(type)})`;
       else s += name ?? `Unknown Ethertype (0x${hex4(type)})`;
       s += `, length ${len}: `;
     }
-    return s + this.ethertype(type, b.subarray(14), len - 14, () => (this.o.eflag ? '' : `${formatMac(b.subarray(6, 12))} > ${formatMac(b.subarray(0, 6))}, ethertype ${name ?? 'Unknown'} (0x${hex4(type)}), length ${len}: `));
+    return s + this.ethertype(type, b.subarray(14), len - 14, () => (this.o.eflag ? '' : `${this.mac(b.subarray(6, 12))} > ${this.mac(b.subarray(0, 6))}, ethertype ${name ?? 'Unknown'} (0x${hex4(type)}), length ${len}: `));
   }
 
   /** -i any (DLT_LINUX_SLL2): interface, direction, then the payload. The
@@ -45,7 +46,7 @@ export class Netdissect {
     const type = (b[12] << 8) | b[13];
     let s = `${ifname.padEnd(5)} ${(PKTTYPES[pkttype] ?? '?').padEnd(3)} `;
     if (this.o.eflag) {
-      s += `ifindex ${ifindex} ${formatMac(b.subarray(6, 12))} `;
+      s += `ifindex ${ifindex} ${this.mac(b.subarray(6, 12))} `;
       if (!this.o.qflag) s += `ethertype ${ETHERTYPES[type] ?? 'Unknown'} (0x${hex4(type)}), length ${len - 14 + 20}: `;
     }
     return s + this.ethertype(type, b.subarray(14), len - 14, () => '');
@@ -84,11 +85,11 @@ export class Netdissect {
     switch (op) {
       case 1:
         s += `Request who-has ${tpa}`;
-        if (tha.some((x) => x !== 0)) s += ` (${formatMac(tha)})`;
+        if (tha.some((x) => x !== 0)) s += ` (${this.mac(tha)})`;
         s += ` tell ${spa}`;
         break;
       case 2:
-        s += `Reply ${spa} is-at ${formatMac(sha)}`;
+        s += `Reply ${spa} is-at ${this.mac(sha)}`;
         break;
       default:
         s += `Unknown (${op})`;
@@ -129,7 +130,7 @@ export class Netdissect {
     void inner;
     const payload = p.subarray(hlen, Math.min(p.length, totLen));
     const plen = Math.max(0, Math.min(totLen, len) - hlen);
-    if (off & 0x1fff) return s + `${src} > ${dst}: ${IPPROTO_NAMES[proto] ? `ip-proto-${proto}` : `ip-proto-${proto}`}`;
+    if (off & 0x1fff) return s + `${src} > ${dst}: ${this.protoName(proto)}`;
     const fragmented = (off & 0x3fff) !== 0;
     switch (proto) {
       case 1:
@@ -139,7 +140,7 @@ export class Netdissect {
       case 6:
         return s + this.tcp(payload, plen, src, dst, u32(p, 12), u32(p, 16), fragmented);
       default:
-        return s + `${src} > ${dst}: ip-proto-${proto} ${plen}`;
+        return s + `${src} > ${dst}: ${this.protoName(proto)} ${plen}`;
     }
   }
 
@@ -270,6 +271,18 @@ export class Netdissect {
     return s + `, length ${length}`;
   }
 
+  /** etheraddr_string: without -n, the vendor (OUI) or a known name. */
+  private mac(a: Uint8Array): string {
+    const m = formatMac(a);
+    if (this.o.nflag) return m;
+    return m === 'ff:ff:ff:ff:ff:ff' ? 'Broadcast' : `${m} (oui Unknown)`;
+  }
+
+  /** An IP protocol without its header: /etc/protocols' name unless -n. */
+  private protoName(p: number): string {
+    return !this.o.nflag && PROTOCOLS[p] ? PROTOCOLS[p] : `ip-proto-${p}`;
+  }
+
   /** Port as tcpdump shows it: a service name unless -n. */
   private port(n: number, proto: 'tcp' | 'udp'): string {
     if (this.o.nflag) return String(n);
@@ -328,10 +341,10 @@ function hex4(n: number): string {
 }
 /** in_cksum_shouldbe: the checksum field value that would have been right. */
 function shouldbe(sum: number, computed: number): number {
-  let s = (~sum & 0xffff) + (~(~computed & 0xffff) & 0xffff);
+  let s = sum + computed;
   s = (s & 0xffff) + (s >> 16);
   s = (s & 0xffff) + (s >> 16);
-  return ~s & 0xffff;
+  return s & 0xffff;
 }
 
 const ETHERTYPES: Record<number, string> = { 0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q', 0x8035: 'Reverse ARP', 0x88cc: 'LLDP' };
@@ -355,6 +368,3 @@ const UNREACH: Record<number, string> = {
   15: 'host %s unreachable - precedence cutoff',
 };
 const REDIRECT: Record<number, string> = { 0: 'redirect %s to net %s', 1: 'redirect %s to host %s', 2: 'redirect-tos %s to net %s', 3: 'redirect-tos %s to host %s' };
-/** The host's /etc/services (Debian netbase), the entries tcpdump would name. */
-export const UDP_SERVICES: Record<number, string> = { 7: 'echo', 9: 'discard', 13: 'daytime', 37: 'time', 53: 'domain', 67: 'bootps', 68: 'bootpc', 69: 'tftp', 123: 'ntp', 137: 'netbios-ns', 161: 'snmp', 162: 'snmp-trap', 443: 'https', 500: 'isakmp', 514: 'syslog', 520: 'route', 1812: 'radius', 4789: 'vxlan' };
-export const TCP_SERVICES: Record<number, string> = { 7: 'echo', 9: 'discard', 13: 'daytime', 21: 'ftp', 22: 'ssh', 23: 'telnet', 25: 'smtp', 37: 'time', 53: 'domain', 80: 'http', 110: 'pop3', 143: 'imap2', 179: 'bgp', 443: 'https', 993: 'imaps', 3306: 'mysql', 5432: 'postgresql', 8080: 'http-alt' };

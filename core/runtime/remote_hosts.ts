@@ -135,7 +135,8 @@ export class RemoteHosts implements HostGroup {
   async window(end: number, out: OutFrame[]): Promise<void> {
     const { frames, transfer } = this.takeInbox();
     const r = await this.request({ t: 'window', end, frames }, transfer, out);
-    if (r?.error) this.fail(`host process for ${this.names.join(', ')} failed: ${r.error}`);
+    // The model threw (a bug): surface it as an inline run would.
+    if (r?.error) throw new Error(`${this.names.join(', ')}: ${r.error}`);
   }
 
   private async op(msg: Request & { frames: ArrayBuffer | null }, out: OutFrame[], transfer?: ArrayBuffer[]): Promise<void> {

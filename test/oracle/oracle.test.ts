@@ -15,7 +15,6 @@ const OWN = casesIn(join(__dirname, 'cases'), join(__dirname, 'expected'));
 import GAPS from './gaps.json' with { type: 'json' };
 const KNOWN_GAPS: Record<string, Record<number, string>> = {
   ...(GAPS as Record<string, Record<number, string>>),
-  '07-tcp': { 1: 'tcp', 2: 'tcp', 3: 'tcp', 4: 'tcp', 5: 'tcp', 6: 'tcp' },
 };
 
 for (const c of [...PUBLIC, ...OWN]) {

@@ -5,13 +5,14 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Topology } from '../../core/lab/topology.js';
 import { parseLab } from '../../core/lab/parse.js';
 import { LabRunner } from '../../core/runtime/lab_runner.js';
 import { packFrames, unpackFrames, type ToHost } from '../../core/runtime/protocol.js';
 import { canonicalTrace } from '../../node/cli/trace_format.js';
-import { openLab } from '../../node/runtime/lab.js';
+import { openLab, type OpenLab } from '../../node/runtime/lab.js';
 import { ProcessPool } from '../../node/runtime/pool.js';
 import { childProcessSpawner, inProcessSpawner, type Spawner } from '../../node/runtime/spawn.js';
 import { casesIn, SHARED_ORACLE } from '../support/oracle.js';
@@ -40,8 +41,9 @@ function inline(topo: Topology): Outcome {
   return { results, digest: sha(canonicalTrace(r.trace())), windows: r.windows, now: r.now };
 }
 
-async function distributed(topo: Topology, processes: number, via: { pool: ProcessPool } | { spawner: Spawner }): Promise<Outcome> {
-  const lab = await openLab(topo, { processes, trace: true, ...via });
+async function distributed(topo: Topology, processes: number, via: { pool: ProcessPool } | { spawner: Spawner }, onLab?: (lab: OpenLab) => void): Promise<Outcome> {
+  // A machine loaded by parallel test files must not pass for a hung host.
+  const lab = await openLab(topo, { processes, trace: true, ...via, supervisor: { hangMs: 30_000 } });
   try {
     const r = lab.runner;
     let results: string;
@@ -52,6 +54,7 @@ async function distributed(topo: Topology, processes: number, via: { pool: Proce
       results = (e as Error).message;
     }
     expect(lab.groups.length).toBe(Math.min(processes, topo.hosts.length));
+    onLab?.(lab);
     return { results, digest: sha(canonicalTrace(r.trace())), windows: r.windows, now: r.now };
   } finally {
     await lab.close();
@@ -124,6 +127,38 @@ describe('a generated 20-host lab with traffic', () => {
     } finally {
       await lab.close();
     }
+  });
+});
+
+describe('scale', () => {
+  const rssMiB = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) / 1024;
+
+  it('32 hosts, one per process', async () => {
+    const want = inline(generatedLab(4, 7, 7, true));
+    let rss: number[] = [];
+    const got = await distributed(generatedLab(4, 7, 7, true), 32, await processes(), (lab) => (rss = lab.supervisor!.processes().map((p) => rssMiB(p.pid!))));
+    expect(got).toEqual(want);
+    expect(rss.length).toBe(32);
+    console.log(`32 host processes: RSS avg ${(rss.reduce((a, b) => a + b) / rss.length).toFixed(1)} MiB, max ${Math.max(...rss).toFixed(1)} MiB`);
+    expect(Math.max(...rss)).toBeLessThan(150);
+  });
+
+  it('200 hosts, 50 per process', async () => {
+    const want = inline(generatedLab(8, 24, 7, true));
+    expect(want.results).toContain('5 packets transmitted');
+    expect(await distributed(generatedLab(8, 24, 7, true), 4, await processes())).toEqual(want);
+  });
+});
+
+describe('the CLI', () => {
+  const cli = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, '../../node/cli/main.ts'), 'check', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+
+  it('--processes 2: results and trace digest as inline', () => {
+    const lab = join(SHARED_ORACLE, 'cases/02-router-chain.lab.yaml');
+    const doc = JSON.parse(cli(['--processes', '2', lab, '--json', '--digest']));
+    const want = inline(parseLab(readFileSync(lab, 'utf8'), lab));
+    expect(doc.trace_digest).toBe(want.digest);
+    expect(JSON.stringify(doc.results)).toBe(want.results);
   });
 });
 

@@ -1,12 +1,14 @@
 // A host process that dies is noticed within 1 s and restarted from the lab;
 // one that stops answering is flagged within 3 s and killed; after 3
 // restarts in 5 minutes the user decides. The other hosts keep running.
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, afterAll } from 'vitest';
 import { parseLab } from '../../core/lab/parse.js';
 import { LiveLab } from '../../core/runtime/live.js';
 import { openLab, type OpenLab } from '../../node/runtime/lab.js';
 import { systemClock } from '../../node/runtime/clock.js';
 import type { HostEvent } from '../../node/runtime/supervisor.js';
+import { ProcessPool } from '../../node/runtime/pool.js';
+import { childProcessSpawner } from '../../node/runtime/spawn.js';
 
 // a - b carry the traffic; v (the victim) hangs off a.
 const LAB = `
@@ -32,9 +34,14 @@ interface Seen extends HostEvent {
   wall: number;
 }
 
+// Processes that survive a test serve the next one.
+let pool: ProcessPool | undefined;
+afterAll(() => pool?.close());
+
 async function open(opts: { maxRestarts?: number } = {}) {
   const events: Seen[] = [];
-  const lab = await openLab(parseLab(LAB, 'victim.lab.yaml'), { testHooks: true, supervisor: opts, onHostEvent: (e) => events.push({ ...e, wall: performance.now() }) });
+  pool ??= new ProcessPool(await childProcessSpawner());
+  const lab = await openLab(parseLab(LAB, 'victim.lab.yaml'), { pool, testHooks: true, supervisor: opts, onHostEvent: (e) => events.push({ ...e, wall: performance.now() }) });
   await lab.runner.bootAsync();
   return { lab, events };
 }

@@ -2,13 +2,14 @@
 // the backlog (netif_rx), __netif_receive_skb_core with its taps and protocol
 // dispatch, and the transmit side dev_queue_xmit -> qdisc -> driver.
 import type { Net } from '../net_namespace.js';
+import type { TraceFmt } from './trace.js';
 import type { Cpu } from '../../kernel/cpu.js';
 import { NET_RX_SOFTIRQ, NET_TX_SOFTIRQ } from '../../kernel/cpu.js';
 import { raise_softirq, run_on_cpu } from '../../kernel/softirq.js';
 import { COST } from '../../kernel/costs.js';
 import { type SkBuff, kfree_skb, PACKET_BROADCAST, PACKET_MULTICAST, PACKET_OTHERHOST, PACKET_HOST } from './skbuff.js';
 import { type NetDevice, NETDEV_TX_OK, IFF_UP } from './netdevice.js';
-import { type NapiStruct, type SoftnetData, set_process_backlog, netdev_rx_queue, rps_needed, FLOW_LIMIT_HISTORY } from './softnet.js';
+import { type NapiStruct, type SoftnetData, set_process_backlog, netdev_rx_queue, rps_needed, FLOW_LIMIT_HISTORY, SdFlowLimit, parseCpuMask } from './softnet.js';
 import { napi_gro_flush } from './gro.js';
 import { SYSCTL_HZ } from '../../kernel/sysctl_defaults.js';
 import { ETH_HLEN, ETH_P_ARP, ETH_P_IP, eth, ether_addr_equal, is_multicast_ether_addr, is_broadcast_ether_addr } from '../wire/ethernet.js';
@@ -16,6 +17,12 @@ import { ip_rcv } from '../ipv4/ip_input.js';
 import { arp_rcv } from '../ipv4/arp.js';
 import { qdisc_run, qdisc_enqueue_xmit } from '../sched/sch_generic.js';
 import { fib_sync_dev_routes } from '../ipv4/devinet.js';
+
+// Trace details, formatted only when a record is shown (trace.ts).
+const fmtBudget: TraceFmt = (b) => `budget ${b}`;
+const fmtNapiPoll: TraceFmt = (name, work, weight) => `${name} work ${work} budget ${weight}`;
+const fmtDevLen: TraceFmt = (dev, len) => `dev=${dev} len=${len}`;
+const fmtDevXmit: TraceFmt = (dev, len, rc) => `dev=${dev} len=${len} rc=${rc}`;
 
 // ---- packet taps (AF_PACKET: tcpdump) --------------------------------------
 
@@ -76,7 +83,7 @@ export function net_rx_action(net: Net, cpu: Cpu): void {
   const sd = net.softnet[cpu.id];
   const time_limit = jiffies_at(net.now()) + usecs_to_jiffies(net.sysctlInt('net.core.netdev_budget_usecs'));
   let budget = net.sysctlInt('net.core.netdev_budget');
-  net.tracer.fn(null, 'net_rx_action', `budget ${budget}`);
+  if (net.tracer.active) net.tracer.fnf(null, 'net_rx_action', fmtBudget, budget);
   const list: NapiStruct[] = [];
   const repoll: NapiStruct[] = [];
   start: for (;;) {
@@ -121,7 +128,7 @@ function napi_poll(net: Net, n: NapiStruct, repoll: NapiStruct[]): number {
     net.spend(COST.napi_poll);
     n.polls++;
     work = n.poll(n, weight);
-    net.tracer.fn(null, 'napi_poll', `${n.name} work ${work} budget ${weight}`);
+    if (net.tracer.active) net.tracer.fnf(null, 'napi_poll', fmtNapiPoll, n.name, work, weight);
   }
   if (work < weight) return work;
   if (n.dev) napi_gro_flush(net, n);
@@ -170,7 +177,7 @@ export function __netif_receive_skb_core(net: Net, skb: SkBuff): void {
   const cpu = net.curCpu;
   if (cpu) net.softnet[cpu.id].processed++;
   net.spend(COST.netif_receive_skb);
-  net.tracer.fn(skb, 'netif_receive_skb', `dev=${skb.dev!.name} len=${skb.len}`);
+  if (net.tracer.active) net.tracer.fnf(skb, 'netif_receive_skb', fmtDevLen, skb.dev!.name, skb.len);
   skb.skb_reset_network_header();
   skb.skb_reset_transport_header();
   let dev = skb.dev!;
@@ -199,7 +206,7 @@ export function __netif_receive_skb_core(net: Net, skb: SkBuff): void {
  * this CPU's (`cpu`: the caller's CPU, for calls from outside any CPU). */
 export function netif_rx(net: Net, skb: SkBuff, cpu: Cpu): number {
   skb.tstamp = net.now(); // net_timestamp_check: a fresh receive time
-  net.tracer.fn(skb, 'netif_rx', `dev=${skb.dev!.name} len=${skb.len}`);
+  if (net.tracer.active) net.tracer.fnf(skb, 'netif_rx', fmtDevLen, skb.dev!.name, skb.len);
   let target = -1;
   if (rps_needed(skb.dev!)) target = get_rps_cpu(net, skb.dev!, skb);
   if (target < 0) target = (net.curCpu ?? cpu).id;
@@ -282,6 +289,7 @@ function net_rps_action_and_irq_enable(net: Net, sd: SoftnetData): void {
 function skb_flow_limit(net: Net, skb: SkBuff, qlen: number, max_backlog: number): boolean {
   if (qlen < max_backlog >> 1) return false;
   const sd = net.softnet[(net.curCpu ?? net.cpus[0]).id];
+  flow_limit_sync(net);
   const fl = sd.flow_limit;
   if (!fl) return false;
   const new_flow = skb_get_hash(net, skb) & (fl.num_buckets - 1);
@@ -294,6 +302,22 @@ function skb_flow_limit(net: Net, skb: SkBuff, qlen: number, max_backlog: number
     return true;
   }
   return false;
+}
+
+const flowLimitSeen = new WeakMap<Net, string>();
+
+/** flow_limit_cpu_sysctl: a CPU in net.core.flow_limit_cpu_bitmap gets a
+ * table of net.core.flow_limit_table_len buckets; one taken out loses it. */
+function flow_limit_sync(net: Net): void {
+  const v = net.sysctl.get('net.core.flow_limit_cpu_bitmap') ?? '0';
+  if (flowLimitSeen.get(net) === v) return;
+  flowLimitSeen.set(net, v);
+  const mask = parseCpuMask(v);
+  for (const sd of net.softnet) {
+    const on = Number.isFinite(mask) && (mask & (1 << sd.cpu.id)) !== 0;
+    if (on && !sd.flow_limit) sd.flow_limit = new SdFlowLimit(net.sysctlInt('net.core.flow_limit_table_len'));
+    else if (!on) sd.flow_limit = null;
+  }
 }
 
 /** get_rps_cpu: the CPU the RPS map of the packet's receive queue picks for
@@ -386,7 +410,7 @@ set_process_backlog((sd: SoftnetData, napi: NapiStruct, quota: number): number =
 export function dev_queue_xmit(net: Net, skb: SkBuff): number {
   const dev = skb.dev!;
   skb.skb_reset_mac_header();
-  net.tracer.fn(skb, 'net_dev_queue', `dev=${dev.name} len=${skb.len}`);
+  if (net.tracer.active) net.tracer.fnf(skb, 'net_dev_queue', fmtDevLen, dev.name, skb.len);
   if (!dev.up) {
     dev.stats.tx_dropped++;
     kfree_skb(skb, 'DEV_READY', '__dev_queue_xmit');
@@ -417,7 +441,7 @@ export function dev_hard_start_xmit(net: Net, skb: SkBuff, dev: NetDevice): numb
   if (taps.length) for (const t of taps) if (t.dev === null || t.dev === dev) t.rcv(skb, dev, true);
   const len = skb.len;
   const rc = dev.ops.ndo_start_xmit(skb, dev);
-  net.tracer.fn(rc === NETDEV_TX_OK ? skb : null, 'net_dev_xmit', `dev=${dev.name} len=${len} rc=${rc}`);
+  if (net.tracer.active) net.tracer.fnf(rc === NETDEV_TX_OK ? skb : null, 'net_dev_xmit', fmtDevXmit, dev.name, len, rc);
   return rc;
 }
 

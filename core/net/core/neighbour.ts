@@ -5,6 +5,7 @@
 // probes end in FAILED, and the queued packets get "host unreachable".
 import type { Net } from '../net_namespace.js';
 import type { NetDevice } from './netdevice.js';
+import type { TraceFmt } from './trace.js';
 import { type SkBuff, kfree_skb } from './skbuff.js';
 import type { Timer } from '../../sim/timer.js';
 import { timer_setup } from '../../kernel/timer.js';
@@ -332,6 +333,9 @@ function neigh_hh_output(net: Net, n: Neighbour, skb: SkBuff): void {
   dev_queue_xmit(net, skb);
 }
 
+/** Trace detail of the output step, formatted only when shown (trace.ts). */
+const fmtHopState: TraceFmt = (hop, state) => `${fmt(hop)} ${stateName(state)}`;
+
 /** ip_finish_output2's neighbour step: find or create the entry for the
  * next hop and send through it (neigh_output / neigh_resolve_output). */
 export function neigh_output_for(net: Net, dev: NetDevice, nexthop: number, skb: SkBuff): void {
@@ -355,7 +359,7 @@ export function neigh_output_for(net: Net, dev: NetDevice, nexthop: number, skb:
   if (n.nud_state & NUD_CONNECTED) {
     // The cached-header fast path does not touch n->used: sending while
     // REACHABLE is not "use" (only neigh_event_send records it).
-    net.tracer.fn(skb, 'neigh_hh_output', `${fmt(nexthop)} ${stateName(n.nud_state)}`);
+    if (net.tracer.active) net.tracer.fnf(skb, 'neigh_hh_output', fmtHopState, nexthop, n.nud_state);
     neigh_hh_output(net, n, skb);
     return;
   }

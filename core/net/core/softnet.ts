@@ -62,11 +62,10 @@ export class SoftnetData {
   time_squeeze = 0;
   cpu_collision = 0;
   received_rps = 0;
+  /** Drops by the flow limit table, while this CPU has one. */
   get flow_limit_count(): number {
-    return this.flow_limit_total + (this.flow_limit?.count ?? 0);
+    return this.flow_limit?.count ?? 0;
   }
-  /** Flow limit drops of tables since freed. */
-  flow_limit_total = 0;
 
   constructor(
     readonly net: Net,

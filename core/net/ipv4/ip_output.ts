@@ -71,11 +71,13 @@ function dst_output(net: Net, skb: SkBuff): void {
   else ip_output(net, skb);
 }
 
+const fmtDev = (dev: string) => `dev=${dev}`;
+
 /** ip_output: POST_ROUTING, then ip_finish_output. Consumes skb. */
 export function ip_output(net: Net, skb: SkBuff): void {
   const rt: Rtable = skb.dst;
   net.spend(COST.ip_output);
-  net.tracer.fn(skb, 'ip_output', `dev=${rt.dev.name}`);
+  if (net.tracer.active) net.tracer.fnf(skb, 'ip_output', fmtDev, rt.dev.name);
   skb.dev = rt.dev;
   skb.protocol = ETH_P_IP;
   NF_HOOK(net, NF_INET_POST_ROUTING, skb, null, rt.dev, (s) => ip_finish_output(net, s));

@@ -431,11 +431,22 @@ function sprint_bw(bps: number): string {
   return `${bps}`;
 }
 
+function zero(): Bbr {
+  const z = { t: 0, v: 0 };
+  return {
+    min_rtt_us: 0, min_rtt_stamp: 0, probe_rtt_done_stamp: 0, bw: { s: [z, z, z] }, rtt_cnt: 0, next_rtt_delivered: 0, cycle_mstamp: 0,
+    mode: Mode.STARTUP, prev_ca_state: 0, packet_conservation: false, round_start: false, idle_restart: false, probe_rtt_round_done: false,
+    lt_is_sampling: false, lt_rtt_cnt: 0, lt_use_bw: false, lt_bw: 0, lt_last_delivered: 0, lt_last_stamp: 0, lt_last_lost: 0, pacing_gain: 0,
+    cwnd_gain: 0, full_bw_reached: false, full_bw_cnt: 0, cycle_idx: 0, has_seen_rtt: false, prior_cwnd: 0, full_bw: 0, ack_epoch_mstamp: 0,
+    extra_acked: [0, 0], ack_epoch_acked: 0, extra_acked_win_rtts: 0, extra_acked_win_idx: 0,
+  };
+}
+
 export const tcp_bbr: TcpCongestionOps = {
   name: 'bbr',
+  priv: zero,
   init(sk) {
-    const b = {} as Bbr;
-    sk.ca_priv = b;
+    const b = bbr(sk);
     b.prior_cwnd = 0;
     sk.snd_ssthresh = TCP_INFINITE_SSTHRESH;
     b.rtt_cnt = 0;

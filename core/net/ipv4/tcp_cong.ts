@@ -34,6 +34,8 @@ export interface TcpCongestionOps {
   min_tso_segs?(sk: TcpSock): number;
   /** The algorithm's part of `ss -i` (get_info through inet_diag). */
   get_info?(sk: TcpSock): string;
+  /** Its private state as zeroed memory (inet_csk_ca before init runs). */
+  priv?(): any;
   /** TCP_CONG_NEEDS_ECN etc. not modelled. */
 }
 
@@ -96,12 +98,12 @@ tcp_register_congestion_control(tcp_reno);
 export function tcp_assign_congestion_control(sk: TcpSock): void {
   const name = sk.net.sysctl.get('net.ipv4.tcp_congestion_control') ?? 'reno';
   sk.ca_ops = tcp_ca_find(name) ?? tcp_reno;
-  sk.ca_priv = null;
+  sk.ca_priv = sk.ca_ops.priv?.() ?? {};
 }
 
 /** tcp_init_congestion_control: when the connection is established. */
 export function tcp_init_congestion_control(sk: TcpSock): void {
-  sk.ca_priv = {};
+  sk.ca_priv = sk.ca_ops.priv?.() ?? {};
   sk.prior_ssthresh = 0;
   sk.ca_ops.init?.(sk);
   sk.ca_initialized = true;
@@ -113,7 +115,7 @@ export function tcp_set_congestion_control(sk: TcpSock, name: string): string | 
   if (!ca) return 'ENOENT';
   if (sk.ca_initialized) sk.ca_ops.release?.(sk);
   sk.ca_ops = ca;
-  sk.ca_priv = null;
+  sk.ca_priv = ca.priv?.() ?? {};
   if (sk.state !== 'CLOSE' && sk.state !== 'SYN_SENT' && sk.state !== 'LISTEN') tcp_init_congestion_control(sk);
   return null;
 }

@@ -147,10 +147,14 @@ function hystart_update(sk: TcpSock, delay: number): void {
   }
 }
 
+function zero(): Bictcp {
+  return { cnt: 0, last_max_cwnd: 0, last_cwnd: 0, last_time: 0, bic_origin_point: 0, bic_K: 0, delay_min: 0, epoch_start: 0, ack_cnt: 0, tcp_cwnd: 0, sample_cnt: 0, found: 0, round_start: 0, end_seq: 0, last_ack: 0, curr_rtt: 0 };
+}
+
 export const tcp_cubic: TcpCongestionOps = {
   name: 'cubic',
+  priv: zero,
   init(sk) {
-    sk.ca_priv = {} as Bictcp;
     bictcp_reset(ca(sk));
     if (hystart) bictcp_hystart_reset(sk);
   },

@@ -2,6 +2,7 @@
 // socket lookup, enqueue against the receive buffer, port unreachable when
 // nobody listens), errors from ICMP, port binding and sending.
 import type { Net } from '../net_namespace.js';
+import type { TraceFmt } from '../core/trace.js';
 import { type SkBuff, kfree_skb } from '../core/skbuff.js';
 import { iph, IPPROTO_UDP, put16 } from '../wire/ip.js';
 import { udph, UDP_HLEN } from '../wire/udp.js';
@@ -148,6 +149,8 @@ function udp_mcast_deliver(net: Net, skb: SkBuff, saddr: number, daddr: number):
 const PAGE_SIZE = 4096;
 const INT_MAX = 0x7fffffff;
 
+const fmtPortRmem: TraceFmt = (port, rmem, rcvbuf) => `port ${port} rmem ${rmem}/${rcvbuf}`;
+
 /** __udp_queue_rcv_skb / __udp_enqueue_schedule_skb: a datagram is queued
  * unless the receive buffer is already full; one may overshoot it, so a
  * small buffer always takes at least one. The memory is charged at once
@@ -174,7 +177,7 @@ function udp_queue_rcv_skb(net: Net, sk: Sock, skb: SkBuff): void {
   sk.forward_alloc -= size;
   skb.sk = sk;
   sk.receive_queue.push(skb);
-  net.tracer.fn(skb, 'udp_queue_rcv_skb', `port ${sk.num} rmem ${sk.rmem_alloc}/${rcvbuf}`);
+  if (net.tracer.active) net.tracer.fnf(skb, 'udp_queue_rcv_skb', fmtPortRmem, sk.num, sk.rmem_alloc, rcvbuf);
   // sock_def_readable: a reader asleep on this socket is woken; it runs on
   // CPU 0 (where the model runs tasks), so softirqs there should yield.
   if (sk.wq.active && net.curCpu?.id === 0) net.curCpu.need_resched = true;

@@ -2,6 +2,7 @@
 // priority bands, txqueuelen packets in all) and qdisc_run, which moves
 // packets to the driver until it pushes back or the quota is used.
 import type { Net } from '../net_namespace.js';
+import type { TraceFmt } from '../core/trace.js';
 import type { NetDevice } from '../core/netdevice.js';
 import { NETDEV_TX_BUSY } from '../core/netdevice.js';
 import { type SkBuff, kfree_skb } from '../core/skbuff.js';
@@ -59,6 +60,8 @@ export class Qdisc {
   }
 }
 
+const fmtQlen: TraceFmt = (kind, qlen) => `${kind} qlen ${qlen}`;
+
 /** dev_queue_xmit's qdisc branch (__dev_xmit_skb): enqueue, then run the
  * qdisc unless it is already running. */
 export function qdisc_enqueue_xmit(net: Net, q: Qdisc, skb: SkBuff): number {
@@ -69,7 +72,7 @@ export function qdisc_enqueue_xmit(net: Net, q: Qdisc, skb: SkBuff): number {
     kfree_skb(skb, 'QDISC_DROP', '__dev_xmit_skb');
     return NET_XMIT_DROP;
   }
-  net.tracer.fn(skb, 'qdisc_enqueue', `${q.kind} qlen ${q.qlen}`);
+  if (net.tracer.active) net.tracer.fnf(skb, 'qdisc_enqueue', fmtQlen, q.kind, q.qlen);
   if (!q.running) qdisc_run(net, q);
   return NET_XMIT_SUCCESS;
 }
@@ -84,7 +87,7 @@ export function qdisc_run(net: Net, q: Qdisc): void {
     while (q.qlen > 0 || q.gso_skb) {
       if (dev.ops.tx_queue_stopped?.(dev, 0)) return; // woken by TX completion
       const skb = q.dequeue()!;
-      net.tracer.fn(skb, 'sch_direct_xmit', `${q.kind}`);
+      if (net.tracer.active) net.tracer.fn(skb, 'sch_direct_xmit', q.kind);
       const rc = dev_hard_start_xmit(net, skb, dev);
       if (rc === NETDEV_TX_BUSY) {
         q.gso_skb = skb;

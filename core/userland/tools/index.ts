@@ -11,6 +11,7 @@ import { iptables, iptables_save } from './iptables.js';
 import { dmesg } from './dmesg.js';
 import { bridge } from './bridge.js';
 import { ethtool } from './ethtool.js';
+import { iperf3 } from './iperf3.js';
 import { pktgen } from './pktgen.js';
 import { udp_sink } from './udp_sink.js';
 import { netstat } from './netstat.js';
@@ -30,6 +31,7 @@ export function networkPrograms(): Map<string, Program> {
     ['dmesg', dmesg],
     ['bridge', bridge],
     ['ethtool', ethtool],
+    ['iperf3', iperf3],
     ['pktgen', pktgen],
     ['udp-sink', udp_sink],
     ['netstat', netstat],
