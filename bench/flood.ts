@@ -145,10 +145,3 @@ export function runFlood(pkts: number, trace: boolean, warm = 20_000): FloodResu
   void sink;
   return res;
 }
-
-const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'));
-if (isMain) {
-  const pkts = Number(process.argv[2] ?? 200_000);
-  const trace = process.argv[3] === 'on';
-  console.log(JSON.stringify(runFlood(pkts, trace)));
-}

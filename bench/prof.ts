@@ -31,7 +31,37 @@ export function topSelf(file: string, n = 25): { fn: string; where: string; self
     .map((a) => ({ fn: a.fn, where: a.where, self_ms: +(a.us / 1000).toFixed(1), pct: +((100 * a.us) / total).toFixed(1) }));
 }
 
+/** Total (inclusive) time per function: its own samples and its callees'. */
+export function topTotal(file: string, n = 25): { fn: string; where: string; total_ms: number; pct: number }[] {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+  const byId = new Map(p.nodes.map((x) => [x.id, x]));
+  const parent = new Map<number, number>();
+  for (const x of p.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
+  const keyOf = (id: number) => {
+    const cf = byId.get(id)!.callFrame;
+    return `${cf.functionName || '(anonymous)'}@${cf.url.replace(/^.*\//, '')}:${cf.lineNumber + 1}`;
+  };
+  const tot = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    const us = p.timeDeltas[i] ?? 0;
+    total += us;
+    const seen = new Set<string>();
+    for (let id: number | undefined = p.samples[i]; id !== undefined; id = parent.get(id)) {
+      const k = keyOf(id);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      tot.set(k, (tot.get(k) ?? 0) + us);
+    }
+  }
+  return [...tot.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, us]) => ({ fn: k.split('@')[0], where: k.split('@')[1], total_ms: +(us / 1000).toFixed(1), pct: +((100 * us) / total).toFixed(1) }));
+}
+
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'));
 if (isMain) {
-  for (const r of topSelf(process.argv[2], Number(process.argv[3] ?? 25))) console.log(`${String(r.pct).padStart(5)}%  ${String(r.self_ms).padStart(8)} ms  ${r.fn}  ${r.where}`);
+  if (process.argv[4] === 'total') for (const r of topTotal(process.argv[2], Number(process.argv[3] ?? 25))) console.log(`${String(r.pct).padStart(5)}%  ${String(r.total_ms).padStart(8)} ms  ${r.fn}  ${r.where}`);
+  else for (const r of topSelf(process.argv[2], Number(process.argv[3] ?? 25))) console.log(`${String(r.pct).padStart(5)}%  ${String(r.self_ms).padStart(8)} ms  ${r.fn}  ${r.where}`);
 }

@@ -1,7 +1,7 @@
 // The app:// protocol that serves the built renderer to Electron windows:
 // only files under build/renderer, only from the app://stacklab origin.
 // No electron import here, so it is testable under plain Node.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveStatic } from '../node/web/static-files.js';
 
@@ -40,7 +40,11 @@ export async function serveAppUrl(root: string, url: string): Promise<AppRespons
   const file = resolveStatic(root, u.pathname);
   if (!file) return { status: 403, headers: {}, body: 'forbidden' };
   try {
-    if (!(await stat(file)).isFile()) throw new Error('not a file');
+    // A symbolic link inside the folder must not lead out of it either.
+    const [realRoot, real] = await Promise.all([realpath(root), realpath(file)]);
+    const rel = path.relative(realRoot, real);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return { status: 403, headers: {}, body: 'forbidden' };
+    if (!(await stat(real)).isFile()) throw new Error('not a file');
     return {
       status: 200,
       headers: {
@@ -48,7 +52,7 @@ export async function serveAppUrl(root: string, url: string): Promise<AppRespons
         'Content-Security-Policy': CSP,
         'X-Content-Type-Options': 'nosniff',
       },
-      body: new Uint8Array(await readFile(file)),
+      body: new Uint8Array(await readFile(real)),
     };
   } catch {
     return { status: 404, headers: {}, body: 'not found' };

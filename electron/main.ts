@@ -1,11 +1,16 @@
 // Electron main: one sandboxed window on app://stacklab, IPC to the same
 // request handler the web server uses. `electron . [LAB]`.
-import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, type IpcMainInvokeEvent } from 'electron';
+import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import { LabSession, respond } from '../node/web/handler.js';
+import { CrashBackups } from '../node/web/backup.js';
 import { makeRunner } from '../node/web/runner.js';
 import { APP_INDEX, isAppUrl, serveAppUrl } from './app-protocol.js';
 import { buildMenu } from './menu.js';
+import { openExternalSafely } from './external.js';
+
+// Every renderer is sandboxed, whatever its webPreferences say.
+app.enableSandbox();
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -16,7 +21,8 @@ const RENDERER_DIR = path.join(APP_DIR, 'build/renderer');
 const EXAMPLE_LAB = path.join(APP_DIR, 'labs/router-chain.lab.yaml');
 const LAB_FILTERS = [{ name: 'Lab files', extensions: ['yaml', 'yml', 'json'] }];
 
-const lab = new LabSession(makeRunner);
+// Unsaved edits are backed up shortly after each change (node/web/backup.ts).
+const lab = new LabSession(makeRunner, { backups: new CrashBackups(path.join(app.getPath('userData'), 'backups')) });
 let win: BrowserWindow | null = null;
 
 /** Only our window's top frame, showing our own page, may call in. */
@@ -24,17 +30,26 @@ function trusted(e: IpcMainInvokeEvent): boolean {
   return win !== null && e.sender === win.webContents && e.senderFrame === e.sender.mainFrame && isAppUrl(e.senderFrame?.url ?? '');
 }
 
-function guard<A extends unknown[], R>(f: (...a: A) => Promise<R>) {
+/** Each channel's arguments, checked before anything runs (the request
+ * envelope itself is then parsed by parseRequestEnvelope in respond). */
+const ARGS: Record<string, (a: unknown[]) => boolean> = {
+  'stacklab:request': (a) => a.length === 1 && typeof a[0] === 'object' && a[0] !== null && !Array.isArray(a[0]),
+  'stacklab:pickOpen': (a) => a.length === 0,
+  'stacklab:pickSave': (a) => a.length === 1 && typeof a[0] === 'string' && a[0].length < 4096,
+};
+
+function guard<A extends unknown[], R>(channel: string, f: (...a: A) => Promise<R>) {
   return (e: IpcMainInvokeEvent, ...a: A): Promise<R> => {
     if (!trusted(e)) return Promise.reject(new Error('refused: request from an untrusted frame'));
+    if (!ARGS[channel]?.(a)) return Promise.reject(new Error(`refused: bad arguments for ${channel}`));
     return f(...a);
   };
 }
 
-ipcMain.handle('stacklab:request', guard(async (envelope: unknown) => respond(lab, envelope)));
+ipcMain.handle('stacklab:request', guard('stacklab:request', async (envelope: unknown) => respond(lab, envelope)));
 ipcMain.handle(
   'stacklab:pickOpen',
-  guard(async () => {
+  guard('stacklab:pickOpen', async () => {
     if (!win) return null;
     const r = await dialog.showOpenDialog(win, { title: 'Open lab', filters: LAB_FILTERS, properties: ['openFile'] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
@@ -42,7 +57,7 @@ ipcMain.handle(
 );
 ipcMain.handle(
   'stacklab:pickSave',
-  guard(async (suggested: unknown) => {
+  guard('stacklab:pickSave', async (suggested: unknown) => {
     if (!win) return null;
     const defaultPath = typeof suggested === 'string' && suggested.length < 4096 ? suggested : undefined;
     const r = await dialog.showSaveDialog(win, { title: 'Save lab', filters: LAB_FILTERS, defaultPath });
@@ -52,13 +67,18 @@ ipcMain.handle(
 
 app.on('web-contents-created', (_e, contents) => {
   contents.on('will-navigate', (ev, url) => {
-    if (!isAppUrl(url)) ev.preventDefault();
+    if (isAppUrl(url)) return;
+    ev.preventDefault();
+    openExternalSafely(url, (u) => shell.openExternal(u)); // a link: https/mailto only
   });
   contents.on('will-redirect', (ev, url) => {
     if (!isAppUrl(url)) ev.preventDefault();
   });
   contents.on('will-attach-webview', (ev) => ev.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternalSafely(url, (u) => shell.openExternal(u));
+    return { action: 'deny' };
+  });
 });
 
 function createWindow(): void {
@@ -99,6 +119,7 @@ async function main(): Promise<void> {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   ses.setPermissionCheckHandler(() => false);
+  ses.setDevicePermissionHandler(() => false);
   protocol.handle('app', async (req) => {
     const r = await serveAppUrl(RENDERER_DIR, req.url);
     return new Response(r.body, { status: r.status, headers: r.headers });

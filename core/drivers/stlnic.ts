@@ -10,14 +10,13 @@
 import type { Net } from '../net/net_namespace.js';
 import type { TraceFmt } from '../net/core/trace.js';
 import { NetDevice, NETDEV_TX_BUSY, NETDEV_TX_OK, IFF_UP, type NetDeviceOps } from '../net/core/netdevice.js';
-import { type SkBuff, alloc_skb, consume_skb, kfree_skb, NET_SKB_PAD, NET_IP_ALIGN } from '../net/core/skbuff.js';
+import { type SkBuff, alloc_skb, consume_skb, kfree_skb, NET_SKB_PAD, NET_IP_ALIGN, alloc_frame_buf } from '../net/core/skbuff.js';
 import { NapiStruct } from '../net/core/softnet.js';
-import { napi_schedule, napi_complete_done, eth_type_trans, netif_schedule, net_rx_action } from '../net/core/dev.js';
-import { NET_RX_SOFTIRQ } from '../kernel/cpu.js';
+import { napi_schedule, napi_complete_done, eth_type_trans, netif_schedule } from '../net/core/dev.js';
 import { napi_gro_receive, napi_gro_flush } from '../net/core/gro.js';
 import { netdev_update_features, netdev_init_features, NETDEV_FEATURE_NAMES } from '../net/core/netdev_features.js';
 import { type IrqDesc, request_irq, free_irq, irq_alloc_descs, generic_handle_irq } from '../kernel/irq.js';
-import { run_on_cpu, do_softirq } from '../kernel/softirq.js';
+import { run_on_cpu, softirq_continue } from '../kernel/softirq.js';
 import { COST } from '../kernel/costs.js';
 import { ETH_ZLEN } from '../net/wire/ethernet.js';
 import { RssConfig } from './rss.js';
@@ -278,12 +277,10 @@ export class StlNic {
     q.irqEnabled = false;
     const net = this.net;
     const cpu = net.cpus[q.pollCpu];
-    // The poll goes on: the same NET_RX run, so no new softirq is counted.
+    // The poll goes on: part of the same softirq run, under its limits.
     run_on_cpu(net, cpu, 'softirq', () => {
       napi_schedule(net, q.napi, cpu);
-      cpu.softirqPending &= ~(1 << NET_RX_SOFTIRQ);
-      net_rx_action(net, cpu);
-      if (cpu.softirqPending) do_softirq(net, cpu, 'softirq');
+      softirq_continue(net, cpu);
     });
   }
 
@@ -364,7 +361,7 @@ export class StlNic {
     // The MAC pads runts to the Ethernet minimum on the wire.
     // Byte counters count the frame as the stack built it (skb->len).
     const len = skb.len;
-    const wire = new Uint8Array(Math.max(len, ETH_ZLEN));
+    const wire = alloc_frame_buf(Math.max(len, ETH_ZLEN));
     wire.set(skb.bytes());
     if (wire[0] & 1) {
       if (wire[0] === 0xff && wire[1] === 0xff) this.tx_broadcast++;

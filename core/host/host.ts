@@ -13,6 +13,7 @@ import { arp_init } from '../net/ipv4/arp.js';
 import { inet_insert_ifa, makeIfa } from '../net/ipv4/devinet.js';
 import { Qdisc } from '../net/sched/sch_generic.js';
 import type { NetDevice } from '../net/core/netdevice.js';
+import { free_frame_buf } from '../net/core/skbuff.js';
 import { Scheduler, StringOutput, nullInput, type Task, type Program } from '../userland/process.js';
 import { ProcessTable, builtinPrograms } from '../userland/runner.js';
 import { HostVfs } from './procfs.js';
@@ -114,12 +115,15 @@ export class Host {
 
   /** Schedule a frame from the wire at its arrival time. */
   deliver(f: OutFrame): void {
-    this.engine.at(f.arrival, () => {
-      const dev = this.net.dev_get_by_index(f.toIfindex);
-      if (!dev) return;
-      (dev.priv as StlNic).receiveFrame(f.bytes);
-    });
+    this.engine.at(f.arrival, this.receive, f);
   }
+
+  /** The frame reaches the NIC, which copies it: its wire buffer can be reused. */
+  private readonly receive = (f: OutFrame): void => {
+    const dev = this.net.dev_get_by_index(f.toIfindex);
+    if (dev) (dev.priv as StlNic).receiveFrame(f.bytes);
+    free_frame_buf(f.bytes);
+  };
 
   takeOutbox(): OutFrame[] {
     const o = this.outbox;

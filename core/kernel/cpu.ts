@@ -44,6 +44,11 @@ export class Cpu {
   ipi_call_count = 0;
   /** Context switches (ctxt in /proc/stat): ksoftirqd and woken readers. */
   nr_switches = 0;
+  /** The current __do_softirq run's limits (jiffy deadline, rounds left) and
+   * when softirq work on this CPU last ended. */
+  softirqEnd = 0;
+  softirqRestarts = 0;
+  softirqLastEnd = -1;
 
   constructor(readonly id: number) {}
 

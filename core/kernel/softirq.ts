@@ -29,7 +29,9 @@ export function run_on_cpu(net: Net, cpu: Cpu, ctx: CpuContext, fn: () => void, 
   net.curCpu = cpu;
   try {
     fn();
-    if (cpu.softirqPending && ctx !== 'softirq' && ctx !== 'ksoftirqd' && prevCtx !== 'softirq' && prevCtx !== 'ksoftirqd')
+    // irq_exit / local_bh_enable: pending softirqs run unless this is
+    // softirq work itself or still nested in interrupt context (in_interrupt()).
+    if (cpu.softirqPending && ctx !== 'softirq' && ctx !== 'ksoftirqd' && !(nested && (prevCtx === 'hardirq' || prevCtx === 'softirq' || prevCtx === 'ksoftirqd')))
       do_softirq(net, cpu, 'softirq');
   } finally {
     cpu.ctx = nested ? prevCtx : 'idle';
@@ -61,33 +63,56 @@ export function raise_softirq(net: Net, cpu: Cpu, nr: number): void {
  * jiffy window MAX_SOFTIRQ_TIME (msecs_to_jiffies(2): one jiffy at HZ=250),
  * no task is waiting to run (need_resched) and fewer than
  * MAX_SOFTIRQ_RESTART rounds ran; what is left goes to ksoftirqd. */
-export function do_softirq(net: Net, cpu: Cpu, ctx: 'softirq' | 'ksoftirqd'): void {
+export function do_softirq(net: Net, cpu: Cpu, ctx: 'softirq' | 'ksoftirqd', continuing = false): void {
   const prevCtx = cpu.ctx;
   cpu.ctx = ctx;
-  const end = jiffies(cpu.clock) + MAX_SOFTIRQ_TIME_JIFFIES;
-  let max_restart = MAX_SOFTIRQ_RESTART;
+  // A continuation (see softirq_continue) keeps the limits of its run.
+  if (!continuing) {
+    cpu.softirqEnd = jiffies(cpu.clock) + MAX_SOFTIRQ_TIME_JIFFIES;
+    cpu.softirqRestarts = MAX_SOFTIRQ_RESTART;
+  }
+  // A continuation's first round is the poll that was running: not a new
+  // invocation of the handler, so /proc/softirqs does not count it.
+  let counted = !continuing;
   try {
     for (;;) {
       const pending = cpu.softirqPending;
       cpu.softirqPending = 0;
-      cpu.spend(COST.softirq_entry);
+      if (counted) cpu.spend(COST.softirq_entry);
       if (pending & (1 << NET_TX_SOFTIRQ)) {
         cpu.softirqCount[NET_TX_SOFTIRQ]++;
         net.tracer.fn(null, 'net_tx_action');
         net_tx_action(net, cpu);
       }
       if (pending & (1 << NET_RX_SOFTIRQ)) {
-        cpu.softirqCount[NET_RX_SOFTIRQ]++;
+        if (counted) cpu.softirqCount[NET_RX_SOFTIRQ]++;
         net_rx_action(net, cpu);
       }
+      counted = true;
       if (!cpu.softirqPending) return;
-      if (jiffies(cpu.clock) < end && !cpu.need_resched && --max_restart) continue;
+      if (jiffies(cpu.clock) < cpu.softirqEnd && !cpu.need_resched && --cpu.softirqRestarts > 0) continue;
       break;
     }
     wakeup_softirqd(net, cpu);
   } finally {
     cpu.ctx = prevCtx;
+    cpu.softirqLastEnd = cpu.clock;
   }
+}
+
+/** Go on with a softirq run that, in the kernel, would still be running:
+ * work that came while it ran (a frame the NAPI poll would have found) is
+ * handled as one more round of the same __do_softirq, under its jiffy and
+ * restart limits; past them, or when ksoftirqd has the work already, it is
+ * ksoftirqd's. Call on `cpu` with the softirq pending. */
+export function softirq_continue(net: Net, cpu: Cpu): void {
+  if (cpu.ksoftirqdRunning) return;
+  const sameRun = cpu.clock <= cpu.softirqLastEnd;
+  if (sameRun && (jiffies(cpu.clock) >= cpu.softirqEnd || cpu.need_resched || cpu.softirqRestarts <= 1)) {
+    wakeup_softirqd(net, cpu);
+    return;
+  }
+  do_softirq(net, cpu, 'softirq', sameRun);
 }
 
 /** jiffies at a CPU time (HZ of the reference kernel). */

@@ -8,6 +8,7 @@ import { DEFAULT_NIC, DEFAULT_SEED, LabError, defaultMac } from './topology.js';
 import type { CheckExpect, CheckSpec, Endpoint, ExerciseSpec, HostSpec, LinkSpec, SourcePos, Topology } from './topology.js';
 import * as L from './limits.js';
 import { parseDuration, parseLoss, parseRate } from './units.js';
+import { canMigrate, migrateLab } from './migrate.js';
 
 type N = YNode | null | undefined;
 
@@ -238,10 +239,15 @@ class LabReader {
     const root = doc.contents as N;
     if (this.isNull(root)) this.fail(0, "missing field 'version'");
     // Version first: a newer file should say so, not trip over its new fields.
-    const top = this.fields(root, 'a lab file', null);
+    let top = this.fields(root, 'a lab file', null);
     const ver = top.get('version');
     if (!ver) this.fail(this.deref(root), "missing field 'version'");
     const v = this.deref(ver);
+    // An older file is migrated in memory (core/lab/migrate.ts), never on disk.
+    if (isScalar(v) && canMigrate(v.value)) {
+      for (const note of migrateLab(this.deref(root), v.value)) this.warn(ver, `migrated from lab ${note}`);
+      top = this.fields(root, 'a lab file', null);
+    }
     if (!isScalar(v) || v.value !== 1) this.fail(ver, `unsupported lab version ${this.src(ver)} (this StackLab reads version 1)`);
     this.fields(root, 'a lab file', TOP_KEYS);
 

@@ -51,6 +51,7 @@ export class Coordinator {
   /** Work queued for the next window boundary while an advance is under way. */
   private boundary: (() => Maybe<void>)[] = [];
   private advancing = false;
+  private settling: Promise<unknown> | null = null;
   private traceCursor: number[];
 
   /** Reports of commands from every group. */
@@ -164,11 +165,14 @@ export class Coordinator {
       return r.value;
     } finally {
       this.advancing = false;
+      this.flushBoundary();
     }
   }
 
   /** The same, waiting for other processes where it must. */
   protected async runAsync<T>(gen: Generator<Promise<unknown>, T, unknown>): Promise<T> {
+    if (this.advancing) throw new Error('the lab is already advancing');
+    if (this.settling) await this.settling;
     if (this.advancing) throw new Error('the lab is already advancing');
     this.advancing = true;
     try {
@@ -180,7 +184,16 @@ export class Coordinator {
       return r.value;
     } finally {
       this.advancing = false;
+      this.flushBoundary();
     }
+  }
+
+  /** Work queued during the last window of an advance runs now; the next
+   * advance waits for it (it may change when hosts next have events). */
+  private flushBoundary(): void {
+    if (!this.boundary.length) return;
+    const p = this.runBoundary();
+    if (p) this.settling = p.finally(() => (this.settling = null));
   }
 
   /** Run to `limit` or until done() holds after a window (all hosts inline). */
@@ -209,10 +222,13 @@ export class Coordinator {
     );
   }
 
+  private indexOf: Map<string, number> | null = null;
+
   hostIndex(name: string): number {
-    const h = this.topo.hosts.find((x) => x.name === name);
-    if (!h) throw new Error(`no host '${name}' in this lab`);
-    return h.index;
+    this.indexOf ??= new Map(this.topo.hosts.map((h) => [h.name, h.index]));
+    const i = this.indexOf.get(name);
+    if (i === undefined) throw new Error(`no host '${name}' in this lab`);
+    return i;
   }
 
   /** Start a line on a host at the current time (a step of a procedure). */
@@ -277,9 +293,10 @@ export class Coordinator {
     return this.mergeTrace(this.topo.hosts.map((_, i) => this.groupOf[i].traceOf(i).records));
   }
 
-  /** Records added since the last drain, in the same order. Records of later
-   * windows are never earlier than those already drained, so draining piece
-   * by piece gives the same sequence as trace(). */
+  /** Records added since the last drain, each batch in trace() order. A
+   * record's time is its CPU's clock, which may run a little ahead of the
+   * window while the CPU works, so consecutive batches can overlap in time
+   * by that much; no record is ever left out or given twice. */
   drainTrace(): TraceRecord[] {
     const parts = this.topo.hosts.map((_, i) => {
       const { records, lost } = this.groupOf[i].traceOf(i);

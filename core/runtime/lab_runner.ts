@@ -43,6 +43,8 @@ export class BootError extends Error {
     readonly host: string,
     readonly command: string,
     readonly detail: string,
+    /** Index of the command in the host's exec list (for file:line:col). */
+    readonly index = -1,
   ) {
     super(`${host}: boot command '${command}' failed: ${detail}`);
   }
@@ -74,9 +76,9 @@ export class LabRunner extends Coordinator {
 
   private *bootSteps(): Steps<void> {
     for (const h of this.topo.hosts) {
-      for (const line of h.exec) {
+      for (const [i, line] of h.exec.entries()) {
         const r = yield* this.commandSteps(h.name, line, CHECK_TIMEOUT_NS);
-        if (r.exit !== 0) throw new BootError(h.name, line, (r.stderr || r.stdout).trim() || `exit status ${r.exit}`);
+        if (r.exit !== 0) throw new BootError(h.name, line, (r.stderr || r.stdout).trim() || `exit status ${r.exit}`, i);
       }
     }
   }

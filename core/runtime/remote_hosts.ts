@@ -24,6 +24,7 @@ export class RemoteHosts implements HostGroup {
   private inbox: OutFrame[] = [];
   private traces = new Map<number, { records: TraceRecord[]; lost: number }>();
   private latest = new Map<number, HostCounters>();
+  private indexOf = new Map<string, number>();
   /** Commands on these hosts that have not exited. */
   private running = new Set<number>();
   private traceOn: boolean;
@@ -36,7 +37,10 @@ export class RemoteHosts implements HostGroup {
     private readonly opts: { trace: boolean; testHooks?: boolean },
   ) {
     this.traceOn = opts.trace;
-    for (const h of members) this.traces.set(h, { records: [], lost: 0 });
+    for (const h of members) {
+      this.traces.set(h, { records: [], lost: 0 });
+      this.indexOf.set(topo.hosts[h].name, h);
+    }
   }
 
   /** Host names here (for messages to the user). */
@@ -108,7 +112,7 @@ export class RemoteHosts implements HostGroup {
         store.records.push(fromWireTrace(w, this.topo.hosts[w[0]].name));
       }
     if (m.trace) for (const store of this.traces.values()) this.trim(store);
-    if (m.counters) for (const c of m.counters) this.latest.set(this.topo.hosts.findIndex((h) => h.name === c.host), c);
+    if (m.counters) for (const c of m.counters) this.latest.set(this.indexOf.get(c.host)!, c);
     done(m);
   }
 
@@ -176,7 +180,7 @@ export class RemoteHosts implements HostGroup {
 
   async snapshot(): Promise<HostSnapshot[]> {
     const r = await this.request({ t: 'snapshot' });
-    if (r?.snapshot) for (const s of r.snapshot) this.latest.set(this.topo.hosts.findIndex((h) => h.name === s.host), s);
+    if (r?.snapshot) for (const s of r.snapshot) this.latest.set(this.indexOf.get(s.host)!, s);
     return r?.snapshot ?? [];
   }
 

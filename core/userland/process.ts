@@ -5,6 +5,7 @@
 // deterministic and needs no real threads or promises.
 import type { Engine } from '../sim/engine.js';
 import { WaitQueue } from '../kernel/wait.js';
+import { COST } from '../kernel/costs.js';
 
 export type Yield =
   /** schedule_timeout_uninterruptible(ns). Resumes with undefined. */
@@ -165,6 +166,9 @@ export function interruptTask(t: Task, sig: 'SIGINT' | 'SIGPIPE' = 'SIGINT'): vo
   }
 }
 
+/** Tasks nested in one synchronous start before the next waits for an event. */
+const MAX_SYNC_NESTING = 32;
+
 /** Runs tasks on a host's engine. */
 export class Scheduler {
   private nextPid = 100;
@@ -204,7 +208,26 @@ export class Scheduler {
     this.run(t, value);
   }
 
+  /** Tasks running inside one another's synchronous start (`$($($(...)))`). */
+  private nesting = 0;
+
   private run(t: Task, value: unknown): void {
+    // A task started (or resumed by an exit) from a task runs on the same JS
+    // stack; past a depth the stack cannot hold, continue from an event at
+    // the same virtual time.
+    if (this.nesting >= MAX_SYNC_NESTING) {
+      this.engine.after(0, () => this.run(t, value));
+      return;
+    }
+    this.nesting++;
+    try {
+      this.step(t, value);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private step(t: Task, value: unknown): void {
     let r: IteratorResult<Yield, number>;
     try {
       r = t.gen.next(value);
@@ -260,7 +283,10 @@ export class Scheduler {
           y.q.remove(onWake);
           this.resume(t, woken);
         };
-        const onWake = () => finish(true);
+        // A woken task runs once the scheduler gets to it, not in the waker's context.
+        const onWake = () => {
+          if (!done) this.engine.after(COST.sched_wakeup, () => finish(true));
+        };
         t.wake = () => finish(false);
         y.q.add(onWake);
         if (y.timeoutNs !== undefined) this.engine.after(Math.max(0, y.timeoutNs), () => finish(false));

@@ -67,7 +67,9 @@ async function check(args: string[]): Promise<void> {
   } catch (e) {
     await lab.close();
     if (e instanceof BootError) {
-      process.stderr.write(`${path}: ${e.message}\n`);
+      // Point at the exec line, as lab file errors do.
+      const at = topo.hosts.find((h) => h.name === e.host)?.execPos?.[e.index];
+      process.stderr.write(`${path}:${at ? `${at.line}:${at.col}:` : ''} ${e.message}\n`);
       process.exit(2);
     }
     throw e;

@@ -6,8 +6,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const ROOT = resolve(here, '../..');
+// import.meta.url is empty when this file is bundled to CommonJS (Electron
+// main): then the repository is the working directory.
+const metaUrl: string | undefined = import.meta.url;
+export const ROOT = metaUrl ? resolve(dirname(fileURLToPath(metaUrl)), '../..') : process.cwd();
 export const HOST_ENTRY_SOURCE = join(ROOT, 'node/host/entry.ts');
 const CACHE = join(ROOT, 'node_modules/.cache/stacklab');
 export const HOST_ENTRY_BUNDLE = join(CACHE, 'host-entry.mjs');

@@ -1,6 +1,8 @@
 // Watches host processes: a process that exits is noticed at once (its exit
 // event), one that stops answering is flagged after hangMs without a reply
-// and killed. Either way its hosts go down (the others keep running: frames
+// and killed. A process that has not answered but has hardly used the CPU
+// meanwhile is not hung but starved (a loaded machine): it gets until
+// starvedMs, so a slow machine does not cost a lab its hosts. Either way its hosts go down (the others keep running: frames
 // to a down host are lost, commands there end with status 137), and the
 // process is started again from the lab, state lost, while fewer than
 // maxRestarts restarts happened within restartWindowMs; after that the user
@@ -9,6 +11,7 @@
 import type { LabRunner, Command } from '../../core/runtime/lab_runner.js';
 import type { RemoteHosts } from '../../core/runtime/remote_hosts.js';
 import type { Channel, FromHost, ToHost } from '../../core/runtime/protocol.js';
+import { readFileSync } from 'node:fs';
 import type { HostProcess, Spawner } from './spawn.js';
 import type { ProcessPool } from './pool.js';
 
@@ -36,6 +39,12 @@ export interface SupervisorOptions {
   hangMs?: number;
   /** Watchdog period; idle processes are pinged this often (ms). */
   tickMs?: number;
+  /** CPU (ms) a process must burn while not answering to count as hung. */
+  busyCpuMs?: number;
+  /** Not answering this long means hung whatever the CPU says (ms). */
+  starvedMs?: number;
+  /** CPU time (ms) a process has used, or null where unknown (default: /proc on Linux). */
+  cpuOf?: (pid: number) => number | null;
   maxRestarts?: number;
   restartWindowMs?: number;
   autoRestart?: boolean;
@@ -51,8 +60,20 @@ interface Slot {
   /** Send times of requests still unanswered, oldest first. */
   sent: number[];
   lastHeard: number;
+  /** CPU time of the process when it was first seen waiting, for this wait. */
+  waitCpu: number | null;
   restarts: number[];
   state: 'up' | 'down' | 'restarting';
+}
+
+/** CPU time (user + system, ms) of a process from /proc, or null. */
+export function procCpuMs(pid: number): number | null {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10; // clock ticks of 10 ms
+  } catch {
+    return null;
+  }
 }
 
 export class Supervisor {
@@ -68,8 +89,8 @@ export class Supervisor {
     private readonly spawner: Spawner,
     opts: SupervisorOptions = {},
   ) {
-    this.o = { hangMs: 2000, tickMs: 250, maxRestarts: 3, restartWindowMs: 5 * 60_000, autoRestart: true, clock: () => performance.now(), ...opts };
-    this.slots = groups.map((group, index) => ({ index, group, proc: null, sent: [], lastHeard: 0, restarts: [], state: 'down' }));
+    this.o = { hangMs: 2000, tickMs: 250, busyCpuMs: 250, starvedMs: 15_000, maxRestarts: 3, restartWindowMs: 5 * 60_000, autoRestart: true, clock: () => performance.now(), cpuOf: procCpuMs, ...opts };
+    this.slots = groups.map((group, index) => ({ index, group, proc: null, sent: [], lastHeard: 0, waitCpu: null, restarts: [], state: 'down' }));
   }
 
   /** Start one slot's process; returns the channel to attach its group to. */
@@ -78,6 +99,7 @@ export class Supervisor {
     const proc = this.spawner(slot.group.names.join(','));
     slot.proc = proc;
     slot.sent = [];
+    slot.waitCpu = null;
     slot.lastHeard = this.o.clock();
     slot.state = 'up';
     proc.onExit((detail) => {
@@ -87,6 +109,7 @@ export class Supervisor {
     proc.onMessage((m) => {
       if (slot.proc !== proc) return;
       slot.sent.shift();
+      slot.waitCpu = null;
       slot.lastHeard = this.o.clock();
       if (m.id >= 0) fn?.(m); // negative ids are the watchdog's pings
     });
@@ -115,9 +138,15 @@ export class Supervisor {
     const now = this.o.clock();
     for (const s of this.slots) {
       if (s.state !== 'up' || !s.proc) continue;
-      if (s.sent.length && now - s.sent[0] > this.o.hangMs) {
-        this.down(s, 'hung', `host process of ${s.group.names.join(', ')} stopped answering for ${Math.round(now - s.sent[0])} ms and was killed`);
-        continue;
+      const waited = s.sent.length ? now - s.sent[0] : 0;
+      if (waited >= this.o.tickMs) {
+        const cpu = s.proc.pid === undefined ? null : this.o.cpuOf(s.proc.pid);
+        s.waitCpu ??= cpu;
+        const busy = cpu === null || s.waitCpu === null || cpu - s.waitCpu >= this.o.busyCpuMs;
+        if ((waited > this.o.hangMs && busy) || waited > this.o.starvedMs) {
+          this.down(s, 'hung', `host process of ${s.group.names.join(', ')} stopped answering for ${Math.round(waited)} ms and was killed`);
+          continue;
+        }
       }
       if (!s.sent.length && now - s.lastHeard >= this.o.tickMs) {
         s.sent.push(now);

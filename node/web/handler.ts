@@ -17,7 +17,12 @@ import {
   type TraceRecord,
 } from '../../renderer/src/bridge/protocol.js';
 import { writeFileAtomic } from './atomic-write.js';
+import type { CrashBackups } from './backup.js';
 import { toLabView } from './lab-view.js';
+import { LiveController, isInlineRunner } from './live.js';
+import { BatchStream } from './stream.js';
+import { systemClock } from '../../node/runtime/clock.js';
+import type { LiveBatch, LiveView } from '../../renderer/src/bridge/protocol.js';
 
 type Maybe<T> = T | Promise<T>;
 
@@ -49,14 +54,70 @@ export class LabSession {
   private text = '';
   private topo: Topology | null = null;
   private runner: RunnerLike | null = null;
+  /** The live lab (issue #6) when the runner has every host inline. */
+  private live: LiveController | null = null;
+  /** Connected renderers' streams (push), and the one for pull requests. */
+  readonly streams = new Set<BatchStream>();
+  private pullStream: BatchStream | null = null;
 
   constructor(
     private readonly makeRunner: RunnerFactory,
-    private readonly opts: { cwd?: string } = {},
+    private readonly opts: { cwd?: string; backups?: CrashBackups } = {},
   ) {}
 
   get running(): boolean {
     return this.runner !== null;
+  }
+
+  /** A stream of live batches for one connection (`send` null: pull mode). */
+  openStream(send: ((b: LiveBatch) => void) | null): BatchStream {
+    const s = new BatchStream(send, () => this.liveView());
+    this.streams.add(s);
+    return s;
+  }
+
+  closeStream(s: BatchStream): void {
+    s.close();
+    this.streams.delete(s);
+  }
+
+  liveView(): LiveView {
+    return this.live?.view() ?? { state: 'closed', speed: 1, now: this.runner?.now ?? 0, windows: 0, behindMs: 0, events: 0, backSteps: 0 };
+  }
+
+  private requireLive(): LiveController {
+    if (!this.live) throw new Error(this.runner ? 'live control needs every host in this process' : 'the lab is not running: press Start first');
+    return this.live;
+  }
+
+  /** Boot a live lab (paused) when the runner is inline; false otherwise. */
+  private async startLive(): Promise<boolean> {
+    const topo = this.topo!;
+    let spare: RunnerLike | null = this.makeRunner(topo);
+    if (!isInlineRunner(spare)) {
+      void Promise.resolve(spare.close?.()).catch(() => {});
+      return false;
+    }
+    const lc = new LiveController(
+      topo,
+      (t) => {
+        const r = spare ?? this.makeRunner(t);
+        spare = null;
+        if (!isInlineRunner(r)) throw new Error('live control needs every host in this process');
+        return r;
+      },
+      { clock: systemClock, streams: () => this.streams },
+    );
+    this.stop();
+    try {
+      await lc.start(false);
+    } catch (e) {
+      void lc.close().catch(() => {});
+      throw e;
+    }
+    this.live = lc;
+    this.runner = lc.runner;
+    return true;
   }
 
   private resolve(p: string): string {
@@ -64,12 +125,26 @@ export class LabSession {
   }
 
   private state(): SessionState {
-    return { running: this.runner !== null, now: this.runner?.now ?? 0 };
+    return { running: this.runner !== null, now: this.live?.now ?? this.runner?.now ?? 0 };
   }
 
   private doc(): LabDoc & SessionState {
     if (!this.topo) throw new Error('no lab is open');
     return { path: this.path, text: this.text, lab: toLabView(this.topo), ...this.state() };
+  }
+
+  /** Take a crash backup's text as an unsaved edit of its lab (stops a running
+   * one); the lab file is read, not written. */
+  private async restoreBackup(id: string): Promise<ResultMap['restoreBackup']> {
+    const backups = this.opts.backups;
+    if (!backups) throw new Error('no backups here');
+    const b = await backups.read(id);
+    const topo = parseLab(b.text, b.path ? path.basename(b.path) : 'lab');
+    const savedText = b.path ? await readFile(b.path, 'utf8').catch(() => null) : null;
+    this.stop();
+    Object.assign(this, { path: b.path, text: b.text, topo });
+    backups.forget(id);
+    return { ...this.doc(), savedText };
   }
 
   /** Load a lab from a file (stops a running one). */
@@ -90,6 +165,13 @@ export class LabSession {
   }
 
   private stop(): void {
+    const lc = this.live;
+    this.live = null;
+    if (lc) {
+      this.runner = null;
+      void lc.close().catch(() => {});
+      return;
+    }
     const r = this.runner;
     this.runner = null;
     void Promise.resolve(r?.close?.()).catch(() => {});
@@ -100,8 +182,8 @@ export class LabSession {
     return this.runner;
   }
 
-  async handle<T extends Request>(req: T): Promise<ResultMap[T['type']]>;
-  async handle(req: Request): Promise<ResultMap[keyof ResultMap]> {
+  async handle<T extends Request>(req: T, ctx?: { stream?: BatchStream }): Promise<ResultMap[T['type']]>;
+  async handle(req: Request, ctx: { stream?: BatchStream } = {}): Promise<ResultMap[keyof ResultMap]> {
     switch (req.type) {
       case 'open':
         return this.openFile(req.path);
@@ -113,17 +195,23 @@ export class LabSession {
         // A running lab keeps running the topology it booted with.
         this.topo = parseLab(req.text, this.path ? path.basename(this.path) : 'lab');
         this.text = req.text;
+        this.opts.backups?.note(this.path, req.text); // crash backup, shortly
         return this.doc();
       }
       case 'save': {
         const abs = this.resolve(req.path);
         const topo = parseLab(req.text, path.basename(abs));
         await writeFileAtomic(abs, req.text);
+        const before = this.path;
         Object.assign(this, { path: abs, text: req.text, topo });
+        // Saved: the backups of these edits (under the old and new name) go.
+        await this.opts.backups?.clear(before);
+        await this.opts.backups?.clear(abs);
         return this.doc();
       }
       case 'start': {
         if (!this.topo) throw new Error('no lab is open');
+        if (await this.startLive()) return this.state();
         this.stop();
         const r = this.makeRunner(this.topo);
         try {
@@ -138,6 +226,13 @@ export class LabSession {
       case 'run': {
         const r = this.requireRunner();
         if (!this.topo?.hosts.some((h) => h.name === req.host)) throw new Error(`no host named '${req.host}'`);
+        if (this.live) {
+          if (req.background) {
+            await this.live.background(req.host, req.line, BACKGROUND_SETTLE_NS);
+            return { ...this.state(), result: { exit: 0, stdout: '', stderr: '' } };
+          }
+          return { ...this.state(), result: await this.live.run(req.host, req.line) };
+        }
         if (req.background) {
           if (!r.startBackground) throw new Error('this simulator cannot run commands in the background');
           await r.startBackground(req.host, req.line);
@@ -148,6 +243,7 @@ export class LabSession {
         return { ...this.state(), result };
       }
       case 'trace': {
+        if (this.live) return { ...this.state(), ...this.live.drainTraceBuffer() };
         const all = this.runner ? this.runner.drainTrace() : [];
         const dropped = Math.max(0, all.length - MAX_TRACE_BATCH);
         return { ...this.state(), records: dropped ? all.slice(dropped) : all, dropped };
@@ -155,6 +251,47 @@ export class LabSession {
       case 'stop':
         this.stop();
         return this.state();
+      case 'live': {
+        const lc = this.requireLive();
+        if (req.op === 'play') await lc.play();
+        else if (req.op === 'pause') await lc.pause();
+        else if (req.op === 'step') await lc.step();
+        else if (req.op === 'stepPacket') await lc.stepPacket(req.host!, req.skb!);
+        else await lc.stepBack();
+        return { ...this.state(), live: lc.view() };
+      }
+      case 'speed': {
+        const lc = this.requireLive();
+        lc.setSpeed(req.speed);
+        return { ...this.state(), live: lc.view() };
+      }
+      case 'exec':
+        return { ...this.state(), cmd: await this.requireLive().exec(req.host, req.line, req.term) };
+      case 'input':
+        await this.requireLive().input(req.cmd, req.text);
+        return this.state();
+      case 'interrupt':
+        await this.requireLive().interrupt(req.cmd);
+        return this.state();
+      case 'ack':
+        ctx.stream?.ack(req.seq);
+        return this.state();
+      case 'pull': {
+        this.pullStream ??= this.openStream(null);
+        return { ...this.state(), batch: this.pullStream.pull() };
+      }
+      case 'packet':
+        return this.requireLive().packet(req.no);
+      case 'snapshot':
+        return this.requireLive().snapshot(req.host);
+      case 'export':
+        return this.requireLive().exportFiles(req.format, req.perHook, req.host);
+      case 'backups':
+        return { backups: (await this.opts.backups?.list()) ?? [] };
+      case 'restoreBackup':
+        return this.restoreBackup(req.id);
+      case 'discardBackup':
+        return { backups: (await this.opts.backups?.discard(req.id)) ?? [] };
     }
   }
 }
@@ -164,12 +301,12 @@ function message(e: unknown): string {
 }
 
 /** Validate an untrusted envelope, run it, and wrap the outcome. Never throws. */
-export async function respond(session: LabSession, raw: unknown): Promise<ResponseEnvelope> {
+export async function respond(session: LabSession, raw: unknown, ctx?: { stream?: BatchStream }): Promise<ResponseEnvelope> {
   let id = 0;
   try {
     const env = parseRequestEnvelope(raw);
     id = env.id;
-    const result = await session.handle(env.req);
+    const result = await session.handle(env.req, ctx);
     return { v: PROTOCOL_VERSION, id, ok: true, result };
   } catch (e) {
     if (typeof raw === 'object' && raw !== null && Number.isSafeInteger((raw as { id?: unknown }).id)) {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeJson } from '../../renderer/src/bridge/protocol.js';
 import { LabSession, respond } from './handler.js';
+import { CrashBackups, defaultBackupDir } from './backup.js';
 import { makeRunner } from './runner.js';
 import { serveStatic } from './static-files.js';
 
@@ -40,8 +41,9 @@ export function allowedOrigin(req: IncomingMessage, port: number): boolean {
   return origin === undefined || okHosts.some((h) => origin === `http://${h}`);
 }
 
-export async function startWebServer(opts: { port: number; lab?: string; host?: string }): Promise<WebServer> {
-  const session = new LabSession(makeRunner);
+export async function startWebServer(opts: { port: number; lab?: string; host?: string; backupDir?: string }): Promise<WebServer> {
+  // Crash backups of unsaved edits (node/web/backup.ts) when a folder is given.
+  const session = new LabSession(makeRunner, { backups: opts.backupDir ? new CrashBackups(opts.backupDir) : undefined });
   await session.openFile(opts.lab ?? EXAMPLE_LAB);
   await ensureRendererBuilt();
 
@@ -76,8 +78,13 @@ export async function startWebServer(opts: { port: number; lab?: string; host?: 
   };
 }
 
-/** Requests on one socket are answered in order. */
+/** Requests on one socket are answered in order; live batches are pushed
+ * on the same socket, credit-based (the renderer acks each batch). */
 function serve(ws: WebSocket, session: LabSession): void {
+  const stream = session.openStream((push) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ v: 1, push }));
+  });
+  ws.on('close', () => session.closeStream(stream));
   let chain = Promise.resolve();
   ws.on('message', (data, isBinary) => {
     chain = chain.then(async () => {
@@ -89,7 +96,7 @@ function serve(ws: WebSocket, session: LabSession): void {
         ws.send(JSON.stringify({ v: 1, id: 0, ok: false, error: (e as Error).message }));
         return;
       }
-      const reply = await respond(session, raw);
+      const reply = await respond(session, raw, { stream });
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
     });
   });
@@ -115,7 +122,7 @@ function parseArgs(argv: string[]): { port: number; lab?: string } {
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   try {
-    const s = await startWebServer(parseArgs(process.argv.slice(2)));
+    const s = await startWebServer({ ...parseArgs(process.argv.slice(2)), backupDir: defaultBackupDir() });
     console.log(`StackLab web mode: ${s.url}`);
     const quit = () => void s.close().then(() => process.exit(0));
     process.on('SIGINT', quit);

@@ -126,3 +126,32 @@ describe('pcapng per hook', () => {
     expect(lines.filter((l) => l.startsWith('h1:ip_output:raw\t')).every((l) => l.endsWith('\t1'))).toBe(true);
   });
 });
+
+describe('stacklab capture / export (CLI)', () => {
+  const root = join(__dirname, '../..');
+  const cli = (...a: string[]) => spawnSync('npx', ['tsx', 'node/cli/main.ts', ...a], { cwd: root, encoding: 'utf8' });
+
+  it('capture --format pcap writes one file per interface and names them', () => {
+    const out = mkdtempSync(join(tmpdir(), 'stacklab-cli-'));
+    const r = cli('capture', 'labs/router-chain.lab.yaml', '--format', 'pcap', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n').filter(Boolean).map((l) => l.replace(out + '/', ''))).toEqual(['h1-eth0.pcap: 14 frames', 'r1-eth0.pcap: 14 frames', 'r1-eth1.pcap: 8 frames', 'h2-eth0.pcap: 8 frames']);
+    expect(readPcap(new Uint8Array(readFileSync(join(out, 'r1-eth1.pcap')))).records.length).toBe(8);
+  });
+
+  it('capture --per-hook --hooks keeps only those hooks', () => {
+    const out = mkdtempSync(join(tmpdir(), 'stacklab-cli-'));
+    const r = cli('capture', 'labs/router-chain.lab.yaml', '--format', 'pcapng', '--per-hook', '--hooks', 'ip_rcv,ip_forward', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    const ng = readPcapng(new Uint8Array(readFileSync(join(out, 'router-chain-hooks.pcapng'))));
+    expect(ng.ifaces.map((i) => i.name).sort()).toEqual(['h1:ip_rcv', 'h2:ip_rcv', 'r1:ip_forward', 'r1:ip_rcv']);
+  });
+
+  it('a bad lab file is refused with file:line:col and status 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stacklab-cli-'));
+    writeFileSync(join(dir, 'bad.lab.yaml'), 'version: 1\nhosts:\n  a:\n    cpus: many\n');
+    const r = cli('export', join(dir, 'bad.lab.yaml'), '--format', 'netns');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, 'bad.lab.yaml')}:4:11: cpus must be an integer from 1 to 64, not 'many'`);
+  });
+});

@@ -1,6 +1,6 @@
 // Shared pieces of the end-to-end tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,8 +26,24 @@ export function haveChromium(): boolean {
   return existsSync(CHROMIUM);
 }
 
-/** Build the renderer so the test sees the current source. */
+/** Newest modification time of the files under dir (ms). */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Build the renderer so the test sees the current source (skipped when
+ * build/renderer is newer than every renderer source: the spec files share one build). */
 export async function buildRenderer(): Promise<void> {
+  const out = path.join(REPO, 'build/renderer/index.html');
+  if (existsSync(out)) {
+    const src = Math.max(newest(path.join(REPO, 'renderer')), statSync(path.join(REPO, 'vite.config.ts')).mtimeMs, statSync(path.join(REPO, 'package-lock.json')).mtimeMs);
+    if (statSync(out).mtimeMs > src) return;
+  }
   const { build } = await import('vite');
   await build({ configFile: path.join(REPO, 'vite.config.ts'), logLevel: 'warn' });
 }

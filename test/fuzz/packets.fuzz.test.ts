@@ -66,7 +66,7 @@ const mutation: fc.Arbitrary<Mut> = fc.oneof(
 );
 
 function apply(base: Uint8Array, muts: Mut[], fixCsum: boolean): Uint8Array {
-  let f = base.slice();
+  let f: Uint8Array = base.slice();
   for (const m of muts) {
     if (m.k === 'flip' && f.length) f[m.at % f.length] ^= 1 << m.bit;
     else if (m.k === 'set' && f.length) f[m.at % f.length] = m.v;

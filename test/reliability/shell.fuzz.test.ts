@@ -40,7 +40,7 @@ const nestedSh = fc.tuple(fc.integer({ min: 1, max: 6 }), commandish).map(([n, i
   return s;
 });
 
-const nestedSubst = fc.tuple(fc.integer({ min: 1, max: 300 }), fc.constantFrom('$(', '`', '"$(', '${')).map(([n, open]) => `echo ${open.repeat(n)}echo x${')'.repeat(n)}`);
+const nestedSubst = fc.tuple(fc.integer({ min: 1, max: 1500 }), fc.constantFrom('$(', '`', '"$(', '${')).map(([n, open]) => `echo ${open.repeat(n)}echo x${')'.repeat(n)}`);
 
 const line = fc.oneof(
   { weight: 5, arbitrary: commandish },

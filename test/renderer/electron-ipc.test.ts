@@ -40,7 +40,9 @@ vi.mock('electron', () => {
   return {
     app: {
       getAppPath: () => REPO,
+      getPath: () => path.join(REPO, 'node_modules/.cache/stacklab-test/userData'),
       isPackaged: false,
+      enableSandbox: () => {},
       whenReady: () => m.readyP,
       on: (ev: string, f: (...a: unknown[]) => void) => m.appEvents.set(ev, f),
       quit: () => {},
@@ -49,7 +51,8 @@ vi.mock('electron', () => {
     BrowserWindow,
     ipcMain: { handle: (ch: string, f: (...a: unknown[]) => Promise<unknown>) => m.handlers.set(ch, f) },
     protocol: { registerSchemesAsPrivileged: () => {}, handle: () => {} },
-    session: { defaultSession: { setPermissionRequestHandler: (f: never) => m.setPermission(f), setPermissionCheckHandler: () => {} } },
+    session: { defaultSession: { setPermissionRequestHandler: (f: never) => m.setPermission(f), setPermissionCheckHandler: () => {}, setDevicePermissionHandler: () => {} } },
+    shell: { openExternal: async () => {} },
     dialog: { showErrorBox: () => {}, showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }) },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: () => {} },
   };
@@ -92,7 +95,7 @@ describe('electron main', () => {
 
   it('denies navigation away, new windows, webviews and permissions', () => {
     const listeners = new Map<string, (ev: { preventDefault: () => void }, url?: string) => void>();
-    let openHandler: (() => { action: string }) | null = null;
+    let openHandler: ((d: { url: string }) => { action: string }) | null = null;
     m.appEvents.get('web-contents-created')!({}, {
       on: (ev: string, f: never) => listeners.set(ev, f),
       setWindowOpenHandler: (f: never) => (openHandler = f),
@@ -107,7 +110,7 @@ describe('electron main', () => {
     expect(prevented('will-navigate', 'app://stacklab/index.html')).toBe(false);
     expect(prevented('will-redirect', 'http://127.0.0.1/')).toBe(true);
     expect(prevented('will-attach-webview')).toBe(true);
-    expect(openHandler!()).toEqual({ action: 'deny' });
+    expect(openHandler!({ url: 'about:blank' })).toEqual({ action: 'deny' });
     let granted: boolean | undefined;
     m.permission()!({}, 'media', (ok) => (granted = ok));
     expect(granted).toBe(false);

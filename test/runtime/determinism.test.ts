@@ -5,7 +5,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Topology } from '../../core/lab/topology.js';
 import { parseLab } from '../../core/lab/parse.js';
@@ -93,7 +93,7 @@ describe('a generated 20-host lab with traffic', () => {
     const via = await processes();
     for (const n of [20, 5]) expect(await distributed(generatedLab(), n, via)).toEqual(want);
     expect(await distributed(generatedLab(), 3, { spawner: inProcessSpawner() })).toEqual(want);
-  });
+  }, 180_000);
 
   it('sends one message per busy process per window, frames packed in one buffer', async () => {
     const inner = (await processes()).pool.take;
@@ -141,17 +141,21 @@ describe('scale', () => {
     expect(rss.length).toBe(32);
     console.log(`32 host processes: RSS avg ${(rss.reduce((a, b) => a + b) / rss.length).toFixed(1)} MiB, max ${Math.max(...rss).toFixed(1)} MiB`);
     expect(Math.max(...rss)).toBeLessThan(150);
-  });
+  }, 180_000);
 
   it('200 hosts, 50 per process', async () => {
     const want = inline(generatedLab(8, 24, 7, true));
     expect(want.results).toContain('5 packets transmitted');
     expect(await distributed(generatedLab(8, 24, 7, true), 4, await processes())).toEqual(want);
-  });
+  }, 180_000);
 });
 
 describe('the CLI', () => {
-  const cli = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, '../../node/cli/main.ts'), 'check', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const cli = (args: string[]) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '../../node/cli/main.ts'), 'check', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.status !== 0 || r.stderr.includes('stacklab:')) throw new Error(`cli exit ${r.status}: ${r.stderr}`);
+    return r.stdout;
+  };
 
   it('--processes 2: results and trace digest as inline', () => {
     const lab = join(SHARED_ORACLE, 'cases/02-router-chain.lab.yaml');

@@ -6,9 +6,11 @@ import { parseLab } from '../../core/lab/parse.js';
 import { LiveLab } from '../../core/runtime/live.js';
 import { openLab, type OpenLab } from '../../node/runtime/lab.js';
 import { systemClock } from '../../node/runtime/clock.js';
-import type { HostEvent } from '../../node/runtime/supervisor.js';
+import { Supervisor, type HostEvent } from '../../node/runtime/supervisor.js';
+import { LabRunner } from '../../core/runtime/lab_runner.js';
+import { RemoteHosts } from '../../core/runtime/remote_hosts.js';
 import { ProcessPool } from '../../node/runtime/pool.js';
-import { childProcessSpawner } from '../../node/runtime/spawn.js';
+import { childProcessSpawner, type HostProcess } from '../../node/runtime/spawn.js';
 
 // a - b carry the traffic; v (the victim) hangs off a.
 const LAB = `
@@ -124,5 +126,48 @@ describe('host process failures', () => {
     await lab.supervisor!.restart(2);
     expect(events.at(-1)!.kind).toBe('restarted');
     expect((await lab.runner.runCommandAsync('a', 'ping -c 1 10.0.1.2')).stdout).toContain('1 received');
+  });
+});
+
+describe('hung or starved', () => {
+  // A process that never answers; the test says how much CPU it burns.
+  function watch(cpuPerMs: number) {
+    let now = 0;
+    let cpu = 0;
+    const events: HostEvent[] = [];
+    const topo = parseLab(LAB, 'victim.lab.yaml');
+    let group!: RemoteHosts;
+    const runner = new LabRunner(topo, { groups: (sink) => [(group = new RemoteHosts(topo, [0, 1, 2], sink, { trace: false }))] });
+    const silent: HostProcess = { pid: 4242, alive: true, send: () => {}, onMessage: () => {}, onExit: () => {}, kill: () => {} };
+    const sup = new Supervisor(runner, [group], () => silent, { clock: () => now, cpuOf: () => cpu, autoRestart: false, onEvent: (e) => events.push(e) });
+    group.attach(sup.spawn(0), 0).catch(() => {}); // never answered; fails once called hung
+    const tick = (sup as unknown as { tick(): void }).tick.bind(sup);
+    return {
+      events,
+      /** Let `ms` of wall time pass in watchdog ticks; when did it say hung? */
+      runFor(ms: number): number | null {
+        for (let t = 0; t < ms; t += 250) {
+          now += 250;
+          cpu += 250 * cpuPerMs;
+          tick();
+          if (events.some((e) => e.kind === 'hung')) return now;
+        }
+        return null;
+      },
+    };
+  }
+
+  it('a process that burns CPU without answering is hung after 2 s', () => {
+    const w = watch(1);
+    const at = w.runFor(5000);
+    expect(at).toBeGreaterThan(2000);
+    expect(at).toBeLessThanOrEqual(2500);
+  });
+
+  it('one that waits for a CPU (a loaded machine) gets until 15 s', () => {
+    const w = watch(0.01);
+    const at = w.runFor(20_000);
+    expect(at).toBeGreaterThan(15_000);
+    expect(w.events[0].message).toContain('stopped answering');
   });
 });

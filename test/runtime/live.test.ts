@@ -121,8 +121,10 @@ describe('live pacing (inline hosts)', () => {
     expect(p.packet!.every((r) => r.host === 'h1' && r.skb === sent.skb && r.t > sent.t)).toBe(true);
     while (cmd.exitCode === null) await live.step();
     expect(cmd.stdout).toContain('1 received');
-    // Everything stepped through also went to onTrace, in trace order.
-    expect(records).toEqual(runner.trace());
+    // Everything stepped through also went to onTrace, once.
+    const all = runner.trace();
+    expect(records).toHaveLength(all.length);
+    expect(new Set(records)).toEqual(new Set(all));
   });
 
   it('terminals: stdin lines, Ctrl-C, and a shell session that keeps its state', async () => {

@@ -2,7 +2,7 @@
 // default) a loop circulates and multiplies frames at line rate until CPUs
 // saturate and queues overflow. Simulating that frame by frame would make a
 // lab with a loop take minutes and unbounded memory, so the simulator bounds
-// it: each bridge lets an identical frame (same bytes) arrive at most
+// it: each bridge lets an identical frame arrive at most
 // LOOP_GUARD_COPIES times while copies keep coming less than
 // LOOP_GUARD_QUIET_NS apart, then drops further copies. The storm still
 // happens (floods, FDB entries flapping between ports, hosts receiving many
@@ -20,6 +20,7 @@ export const LOOP_GUARD_COPIES = 64;
 /** A frame not seen again for this long is forgotten. */
 export const LOOP_GUARD_QUIET_NS = 100_000_000;
 const SLOTS = 1024;
+const HASH_BYTES = 96;
 
 export class LoopGuard {
   /** Frames dropped as looping copies. */
@@ -30,12 +31,14 @@ export class LoopGuard {
   private readonly count = new Uint32Array(SLOTS);
   private readonly last = new Float64Array(SLOTS);
 
-  /** Record one arrival of the frame in skb (mac header to tail); returns
-   * how many times it has now been seen. */
+  /** Record one arrival of the frame in skb; returns how many times it has
+   * now been seen. Its identity is its length and first HASH_BYTES bytes
+   * (the headers, where IDs and sequence numbers differ between frames). */
   seen(skb: SkBuff, now: number): number {
     const b = skb.buf;
-    let h = 0x811c9dc5;
-    for (let i = skb.mac_header; i < skb.tail; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    const end = Math.min(skb.tail, skb.mac_header + HASH_BYTES);
+    let h = Math.imul(0x811c9dc5 ^ (skb.tail - skb.mac_header), 0x01000193);
+    for (let i = skb.mac_header; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
     h >>>= 0;
     const s = h & (SLOTS - 1);
     if (this.count[s] && this.hash[s] === h && now - this.last[s] <= LOOP_GUARD_QUIET_NS) {

@@ -59,7 +59,7 @@ export class SkBuff {
     size: number,
   ) {
     this.id = owner.nextId++;
-    this.buf = new Uint8Array(size);
+    this.buf = takeBuf(size);
     this.data = 0;
     this.tail = 0;
     this.truesize = size + 256; // SKB_TRUESIZE: data plus struct sk_buff and shinfo
@@ -160,6 +160,58 @@ function release(skb: SkBuff, reason: DropReason | null, where: string): void {
   skb.freed = true;
   skb.owner.outstanding--;
   skb.owner.onFree?.(skb, reason, where);
+  giveBuf(skb.buf);
+}
+
+// Buffers of freed skbs, kept by power-of-two size class and handed to new
+// skbs (as a view of exactly the size asked for): a flood allocates two or
+// three per packet, and fresh off-heap buffers cost an allocation, external
+// memory accounting and GC work each. A buffer is zeroed when its skb is
+// freed, so a new skb sees zeros as from new Uint8Array, and code that read
+// a freed skb would see zeros too (and show up in tests) rather than another
+// packet's bytes. Leak accounting (outstanding) is unchanged.
+const POOL_MIN_SHIFT = 6;
+const POOL_MAX_SHIFT = 16;
+const POOL_PER_CLASS = 1024;
+const pools: ArrayBuffer[][] = [];
+for (let c = 0; c <= POOL_MAX_SHIFT; c++) pools.push([]);
+/** Buffers the pool handed out (a view of one of them may go back). */
+const pooled = new WeakSet<ArrayBuffer>();
+
+function takeBuf(size: number): Uint8Array {
+  if (size > 1 << POOL_MAX_SHIFT) return new Uint8Array(size);
+  const c = size <= 1 << POOL_MIN_SHIFT ? POOL_MIN_SHIFT : 32 - Math.clz32(size - 1);
+  const ab = pools[c].pop();
+  if (ab !== undefined) return new Uint8Array(ab, 0, size);
+  const nb = new ArrayBuffer(1 << c);
+  pooled.add(nb);
+  return new Uint8Array(nb, 0, size);
+}
+
+function giveBuf(b: Uint8Array): void {
+  const ab = b.buffer as ArrayBuffer;
+  if (b.byteOffset !== 0 || !pooled.has(ab)) return;
+  const p = pools[31 - Math.clz32(ab.byteLength)];
+  if (p.length >= POOL_PER_CLASS) return;
+  b.fill(0);
+  p.push(ab);
+}
+
+/** A zeroed buffer of len bytes for a frame on the wire (the NIC's copy of
+ * what it sends); give it back with free_frame_buf once the receiver has
+ * copied it, or let it go to the GC. */
+export function alloc_frame_buf(len: number): Uint8Array {
+  return takeBuf(len);
+}
+export function free_frame_buf(b: Uint8Array): void {
+  giveBuf(b);
+}
+
+/** Buffers waiting in the pool (for tests and memory figures). */
+export function skb_pool_size(): number {
+  let n = 0;
+  for (const p of pools) n += p.length;
+  return n;
 }
 
 /** kfree_skb_reason: the packet was dropped. */

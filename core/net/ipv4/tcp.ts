@@ -23,6 +23,9 @@ import {
   ICSK_ACK_PUSHED2,
   CA_STATE_NUM,
   type TcpState,
+  tcp_wmem_charge,
+  tcp_wmem_uncharge,
+  tcp_rmem_uncharge,
 } from './tcp_sock.js';
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH, TCPHDR_SYN, after } from './tcp_hdr.js';
 import { timer_setup } from '../../kernel/timer.js';
@@ -95,7 +98,7 @@ export function tcp_write_queue_purge(sk: TcpSock): void {
   for (const q of [sk.write_queue, sk.rtx_queue]) {
     while (q.length) {
       const skb = q.shift()!;
-      sk.wmem_queued -= skb.truesize;
+      tcp_wmem_uncharge(sk, skb);
       kfree_skb(skb, 'TCP_CLOSE', 'tcp_write_queue_purge');
     }
   }
@@ -119,7 +122,7 @@ export function inet_csk_destroy_sock(sk: TcpSock): void {
   for (const q of [sk.ofo_queue, sk.receive_queue]) {
     while (q.length) {
       const skb = q.shift()!;
-      sk.rmem_alloc -= skb.truesize;
+      tcp_rmem_uncharge(sk, skb);
       kfree_skb(skb, 'TCP_CLOSE', 'inet_csk_destroy_sock');
     }
   }
@@ -211,7 +214,7 @@ function tcp_push(sk: TcpSock, flags: number, mss_now: number, nonagle: number, 
 function tcp_skb_entail(sk: TcpSock, skb: SkBuff): void {
   tcp_skb_cb_init(skb, sk.write_seq, TCPHDR_ACK);
   sk.write_queue.push(skb);
-  sk.wmem_queued += skb.truesize;
+  tcp_wmem_charge(sk, skb);
   if (sk.nonagle & TCP_NAGLE_PUSH) sk.nonagle &= ~TCP_NAGLE_PUSH;
 }
 
@@ -323,7 +326,7 @@ export function tcp_recvmsg(sk: TcpSock, len: number, flags = 0): RecvResult {
       fin = true;
     }
     sk.receive_queue.shift();
-    sk.rmem_alloc -= skb.truesize;
+    tcp_rmem_uncharge(sk, skb);
     consume_skb(skb, 'tcp_eat_recv_skb');
     if (fin) break;
   }
@@ -407,7 +410,7 @@ export function tcp_disconnect(sk: TcpSock): void {
   for (const q of [sk.receive_queue, sk.ofo_queue]) {
     while (q.length) {
       const s = q.shift()!;
-      sk.rmem_alloc -= s.truesize;
+      tcp_rmem_uncharge(sk, s);
       kfree_skb(s, 'TCP_CLOSE', 'tcp_disconnect');
     }
   }
@@ -445,7 +448,7 @@ export function tcp_close(sk: TcpSock): void {
       // Only the part the reader has not taken counts.
       const taken = Math.max(0, (sk.copied_seq - cb.seq) | 0);
       data_was_unread += Math.max(0, len - taken);
-      sk.rmem_alloc -= skb.truesize;
+      tcp_rmem_uncharge(sk, skb);
       kfree_skb(skb, 'TCP_CLOSE', 'tcp_close');
     }
     if (sk.state !== 'CLOSE') {

@@ -51,6 +51,9 @@ import {
   SKB_DATA_ALIGN_SKB,
   SKB_DATA_ALIGN_SHINFO,
   JIFFY_NS,
+  tcp_wmem_uncharge,
+  tcp_rmem_charge,
+  tcp_rmem_uncharge,
 } from './tcp_sock.js';
 import {
   TCPHDR_ACK,
@@ -696,7 +699,9 @@ function tcp_clean_rtx_queue(sk: TcpSock, prior_fack: number, prior_snd_una: num
       sk.retrans_stamp = 0;
     }
     sk.rtx_queue.shift();
-    sk.wmem_queued -= skb.truesize;
+    // sk_wmem_free_skb: SOCK_QUEUE_SHRUNK tells tcp_check_space to wake the writer.
+    tcp_wmem_uncharge(sk, skb);
+    (sk as any).queue_shrunk = true;
     consume_skb(skb, 'tcp_clean_rtx_queue');
   }
   if (!skb) tcp_chrono_stop(sk, 1);
@@ -1246,8 +1251,7 @@ function tcp_queue_rcv(sk: TcpSock, skb: SkBuff): void {
   const tail = sk.receive_queue[sk.receive_queue.length - 1];
   if (tail && TCP_SKB_CB(tail).end_seq === cb.seq && !(TCP_SKB_CB(tail).tcp_flags & TCPHDR_FIN)) NET_INC_STATS(sk.net, 'TCPRcvCoalesce');
   tcp_rcv_nxt_update(sk, cb.end_seq);
-  sk.rmem_alloc += skb.truesize;
-  skb.sk = sk;
+  tcp_rmem_charge(sk, skb);
   sk.receive_queue.push(skb);
 }
 
@@ -1264,7 +1268,7 @@ function tcp_ofo_queue(sk: TcpSock): void {
       tcp_dsack_extend(sk, cb.seq, dsack);
     }
     sk.ofo_queue.shift();
-    sk.rmem_alloc -= skb.truesize;
+    tcp_rmem_uncharge(sk, skb);
     if (!after(cb.end_seq, sk.rcv_nxt)) {
       kfree_skb(skb, 'TCP_OFO_DROP', 'tcp_ofo_queue');
       continue;
@@ -1287,7 +1291,7 @@ function tcp_ofo_queue(sk: TcpSock): void {
 function tcp_data_queue_ofo(sk: TcpSock, skb: SkBuff): void {
   const cb = TCP_SKB_CB(skb);
   const net = sk.net;
-  if (sk.rmem_alloc + skb.truesize > sk.rcvbuf) {
+  if (sk.rmem_alloc > sk.rcvbuf) {
     NET_INC_STATS(net, 'TCPOFODrop');
     kfree_skb(skb, 'PROTO_MEM', 'tcp_data_queue_ofo');
     return;
@@ -1314,12 +1318,11 @@ function tcp_data_queue_ofo(sk: TcpSock, skb: SkBuff): void {
     const old = q.splice(i, 1)[0];
     tcp_dsack_extend(sk, TCP_SKB_CB(old).seq, TCP_SKB_CB(old).end_seq);
     NET_INC_STATS(net, 'TCPOFOMerge');
-    sk.rmem_alloc -= old.truesize;
+    tcp_rmem_uncharge(sk, old);
     kfree_skb(old, 'TCP_OFOMERGE', 'tcp_data_queue_ofo');
   }
   q.splice(i, 0, skb);
-  sk.rmem_alloc += skb.truesize;
-  skb.sk = sk;
+  tcp_rmem_charge(sk, skb);
   if (sk.rx_opt.sack_ok) tcp_sack_new_ofo_skb(sk, cb.seq, cb.end_seq);
   if (skb.len >= 128) tcp_grow_window(sk, skb);
 }
@@ -1350,7 +1353,7 @@ export function tcp_fin(sk: TcpSock): void {
   }
   while (sk.ofo_queue.length) {
     const s = sk.ofo_queue.shift()!;
-    sk.rmem_alloc -= s.truesize;
+    tcp_rmem_uncharge(sk, s);
     kfree_skb(s, 'TCP_OFO_DROP', 'tcp_fin');
   }
   if (sk.rx_opt.sack_ok) sk.selective_acks.length = 0;
@@ -1369,7 +1372,8 @@ function tcp_data_queue(sk: TcpSock, skb: SkBuff, seg: RcvSeg): void {
   sk.rx_opt.dsack = false;
   let reason: DropReason = 'NOT_SPECIFIED';
   const queue_and_out = (): void => {
-    if (sk.rmem_alloc + skb.truesize > sk.rcvbuf && sk.receive_queue.length && skb.len) {
+    // tcp_try_rmem_schedule: over the receive buffer, the new data is dropped.
+    if (sk.rmem_alloc > sk.rcvbuf && sk.receive_queue.length && skb.len) {
       sk.ack.pending |= ICSK_ACK_NOW;
       inet_csk_schedule_ack(sk);
       sk.wake();
@@ -1568,7 +1572,8 @@ export function tcp_rcv_established(sk: TcpSock, skb: SkBuff, seg: RcvSeg): void
         kfree_skb(skb, 'PKT_TOO_SMALL', 'tcp_rcv_established');
         return;
       }
-      if (sk.rmem_alloc + skb.truesize <= sk.rcvbuf) {
+      // Only when the page reservation already covers it (else step5: the slow path).
+      if (skb.truesize <= sk.forward_alloc) {
         if (hl === TCP_HLEN + TCPOLEN_TSTAMP_ALIGNED && sk.rcv_nxt === sk.rcv_wup) tcp_store_ts_recent(sk);
         tcp_rcv_rtt_measure_ts(sk, seg);
         NET_INC_STATS(sk.net, 'TCPHPHits');
@@ -1651,7 +1656,8 @@ function tcp_rcv_synsent_state_process(sk: TcpSock, skb: SkBuff, seg: RcvSeg): n
     sk.rx_opt.saw_tstamp = opt.saw_tstamp;
     sk.rx_opt.rcv_tsval = opt.rcv_tsval;
     sk.rx_opt.rcv_tsecr = (opt.rcv_tsecr + sk.tsoffset) >>> 0;
-    if (opt.mss_clamp) sk.rx_opt.mss_clamp = Math.min(sk.rx_opt.mss_clamp, opt.mss_clamp);
+    // tcp_parse_options: the peer's MSS, unless TCP_MAXSEG asked for less.
+    if (opt.mss_clamp) sk.rx_opt.mss_clamp = sk.rx_opt.user_mss && sk.rx_opt.user_mss < opt.mss_clamp ? sk.rx_opt.user_mss : opt.mss_clamp;
     sk.rx_opt.sack_ok = opt.sack_ok && net.sysctlInt('net.ipv4.tcp_sack') !== 0;
     sk.rx_opt.wscale_ok = opt.wscale_ok && net.sysctlInt('net.ipv4.tcp_window_scaling') !== 0;
     if (sk.rx_opt.wscale_ok) sk.rx_opt.snd_wscale = opt.snd_wscale;

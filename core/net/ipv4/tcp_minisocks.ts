@@ -18,7 +18,6 @@ export type TwResult = 'TCP_TW_SUCCESS' | 'TCP_TW_RST' | 'TCP_TW_ACK' | 'TCP_TW_
 /** inet_twsk_kill / tw_timer_handler: the TIME_WAIT period is over. */
 function tw_timer_handler(net: Net, tw: TimewaitSock): void {
   if (tw.dead) return;
-  NET_INC_STATS(net, (tw as any).tw_kill ? 'TWKilled' : 'TW');
   inet_twsk_deschedule_put(net, tw);
 }
 
@@ -31,9 +30,10 @@ export function inet_twsk_deschedule_put(net: Net, tw: TimewaitSock): void {
   inet_put_port(net, tw);
 }
 
-/** inet_twsk_reschedule / inet_twsk_schedule. */
-function inet_twsk_schedule(net: Net, tw: TimewaitSock, timeo: number): void {
-  (tw as any).tw_kill = timeo <= 4e9;
+/** __inet_twsk_schedule: the first arming counts TW (or TWKilled when
+ * shorter than 4 s); later ones (inet_twsk_reschedule) only move the timer. */
+function inet_twsk_schedule(net: Net, tw: TimewaitSock, timeo: number, rearm = true): void {
+  if (!rearm) NET_INC_STATS(net, timeo <= 4e9 ? 'TWKilled' : 'TW');
   tw.tw_ttd = net.now() + timeo;
   tw.timer.mod(tw.tw_ttd);
 }
@@ -69,7 +69,7 @@ export function tcp_time_wait(sk: TcpSock, state: 'TIME_WAIT' | 'FIN_WAIT2', tim
     // inet_twsk_hashdance_schedule: the tw takes the socket's places.
     inet_bind_replace(sk, tw);
     inet_ehash_replace(net, sk, tw);
-    inet_twsk_schedule(net, tw, Math.ceil(timeo / JIFFY_NS) * JIFFY_NS);
+    inet_twsk_schedule(net, tw, Math.ceil(timeo / JIFFY_NS) * JIFFY_NS, false);
   } else NET_INC_STATS(net, 'TCPTimeWaitOverflow');
   tcp_done(sk);
 }

@@ -44,6 +44,7 @@ import {
   SEND_SHUTDOWN,
   skb_truesize_for,
   tcp_rmem,
+  tcp_wmem_charge,
 } from './tcp_sock.js';
 import {
   TCPHDR_ACK,
@@ -575,7 +576,7 @@ export function tso_fragment(sk: TcpSock, skb: SkBuff, len: number): void {
   skb.tail = skb.data + len;
   ncb.sacked = tcb.sacked;
   ncb.mstamp = tcb.mstamp;
-  sk.wmem_queued += nskb.truesize;
+  tcp_wmem_charge(sk, nskb);
   const q = sk.write_queue.includes(skb) ? sk.write_queue : sk.rtx_queue;
   q.splice(q.indexOf(skb) + 1, 0, nskb);
   if (q === sk.rtx_queue) sk.packets_out++;
@@ -879,7 +880,7 @@ export function tcp_send_fin(sk: TcpSock): void {
     const skb = tcp_nondata_skb(sk, sk.write_seq, TCPHDR_ACK | TCPHDR_FIN);
     skb.truesize = skb_truesize_for(MAX_HEADER);
     sk.write_queue.push(skb);
-    sk.wmem_queued += skb.truesize;
+    tcp_wmem_charge(sk, skb);
     sk.write_seq = (sk.write_seq + 1) >>> 0;
   }
   __tcp_push_pending_frames(sk, tcp_current_mss(sk), TCP_NAGLE_OFF);
@@ -933,7 +934,7 @@ export function tcp_connect(sk: TcpSock): void {
   sk.write_seq = (sk.write_seq + 1) >>> 0;
   tcp_mstamp_refresh(sk);
   sk.retrans_stamp = sk.tcp_mstamp;
-  sk.wmem_queued += skb.truesize;
+  tcp_wmem_charge(sk, skb);
   sk.packets_out++;
   sk.rtx_queue.push(skb);
   tcp_transmit_skb(sk, skb, true);

@@ -447,3 +447,55 @@ export function tcp_is_sack(tp: TcpSock): boolean {
 export function skb_truesize_for(n: number): number {
   return n + SKB_DATA_ALIGN_SKB + SKB_DATA_ALIGN_SHINFO;
 }
+
+// ---- socket memory accounting (include/net/sock.h) -----------------------------------
+// sk_forward_alloc holds memory reserved in whole pages for this socket's
+// queues; charging takes from it, freeing gives back and reclaims whole
+// pages. The established fast path only runs when the reservation already
+// covers the new skb.
+
+export const SK_MEM_QUANTUM = 4096;
+
+/** sk_rmem_schedule / sk_wmem_schedule: reserve pages to cover size. */
+export function sk_mem_schedule(sk: TcpSock, size: number): boolean {
+  const delta = size - sk.forward_alloc;
+  if (delta > 0) sk.forward_alloc += Math.ceil(delta / SK_MEM_QUANTUM) * SK_MEM_QUANTUM;
+  return true;
+}
+
+export function sk_mem_charge(sk: TcpSock, size: number): void {
+  sk.forward_alloc -= size;
+}
+
+/** sk_mem_uncharge + sk_mem_reclaim: give whole pages back. */
+export function sk_mem_uncharge(sk: TcpSock, size: number): void {
+  sk.forward_alloc += size;
+  if (sk.forward_alloc >= SK_MEM_QUANTUM) sk.forward_alloc -= Math.floor(sk.forward_alloc / SK_MEM_QUANTUM) * SK_MEM_QUANTUM;
+}
+
+/** Charge an skb joining the write or retransmit queue (tcp_skb_entail). */
+export function tcp_wmem_charge(sk: TcpSock, skb: SkBuff): void {
+  sk.wmem_queued += skb.truesize;
+  sk_mem_schedule(sk, skb.truesize);
+  sk_mem_charge(sk, skb.truesize);
+}
+
+/** sk_wmem_free_skb: an skb leaves the write or retransmit queue. */
+export function tcp_wmem_uncharge(sk: TcpSock, skb: SkBuff): void {
+  sk.wmem_queued -= skb.truesize;
+  sk_mem_uncharge(sk, skb.truesize);
+}
+
+/** skb_set_owner_r: a received skb joins the receive or out-of-order queue. */
+export function tcp_rmem_charge(sk: TcpSock, skb: SkBuff): void {
+  sk.rmem_alloc += skb.truesize;
+  sk_mem_schedule(sk, skb.truesize);
+  sk_mem_charge(sk, skb.truesize);
+  skb.sk = sk;
+}
+
+/** sock_rfree: the reader took it (or it was dropped from the queue). */
+export function tcp_rmem_uncharge(sk: TcpSock, skb: SkBuff): void {
+  sk.rmem_alloc -= skb.truesize;
+  sk_mem_uncharge(sk, skb.truesize);
+}

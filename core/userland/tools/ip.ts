@@ -6,7 +6,7 @@ import { IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_NOARP, IFF_POINTOPOINT,
 import { kernel, out, err, parsePrefix, parseInetLoose } from './util.js';
 import { formatIPv4, inet_make_mask } from '../../net/wire/ip.js';
 import { formatMac, parseMac } from '../../net/wire/ethernet.js';
-import { in_dev_get, inet_insert_ifa, inet_del_ifa, makeIfa, fib_sync_dev_routes, IFA_F_SECONDARY } from '../../net/ipv4/devinet.js';
+import { in_dev_get, inet_insert_ifa, inet_del_ifa, makeIfa, IFA_F_SECONDARY } from '../../net/ipv4/devinet.js';
 import * as F from '../../net/ipv4/fib.js';
 import { ip_route_input, ip_route_output_key, RTCF_LOCAL, RTCF_BROADCAST, RTCF_MULTICAST, RTCF_REDIRECTED, RTCF_DOREDIRECT, type Rtable } from '../../net/ipv4/route.js';
 import { NUD_NAMES, NUD_NOARP, NUD_PERMANENT, NUD_STALE, NUD_REACHABLE, NUD_FAILED, NUD_INCOMPLETE, NEIGH_UPDATE_F_ADMIN, NEIGH_UPDATE_F_OVERRIDE } from '../../net/core/neighbour.js';
@@ -229,7 +229,7 @@ function iplink(p: Proc, net: Net, args: string[], o: { stats: number; brief: bo
       } else if (a === 'master' || a === 'nomaster') {
         link_set_master(net, d, a === 'master' ? args.shift() ?? '' : null);
       } else if (a === 'type') {
-        link_changelink(net, d, args);
+        link_changelink(d, args);
       } else throw new IpError(`Error: either "dev" is duplicate, or "${a}" is a garbage.\n`, 255);
     }
     return 0;
@@ -249,7 +249,7 @@ function link_up(net: Net, d: NetDevice, up: boolean): void {
 
 function brFail(e: BrError): never {
   if (e.extack) throw new IpError(`Error: ${e.extack}.\n`, 2);
-  throw rtnl(e.errno === 'ELOOP' ? 'ELOOP' : e.errno);
+  throw rtnl(e.errno);
 }
 
 /** do_set_master: leave the current master, then join the new one (ifname
@@ -295,7 +295,7 @@ function bridgeOpts(args: string[]): { ageing_time?: number; forward_delay?: num
 }
 
 /** ip link set DEV type bridge ...: changelink. */
-function link_changelink(net: Net, d: NetDevice, args: string[]): void {
+function link_changelink(d: NetDevice, args: string[]): void {
   const kind = args.shift();
   const br = br_from_dev(d);
   if (kind !== 'bridge' || !br) throw rtnl('EOPNOTSUPP');
@@ -303,7 +303,6 @@ function link_changelink(net: Net, d: NetDevice, args: string[]): void {
   if (o.ageing_time !== undefined) br_set_ageing_time(br, o.ageing_time);
   if (o.forward_delay !== undefined) br.forward_delay = o.forward_delay;
   if (o.mcast_snooping !== undefined) br.multicast_enabled = o.mcast_snooping;
-  void net;
 }
 
 interface LinkArgs {
@@ -315,6 +314,19 @@ interface LinkArgs {
   rest: string[];
 }
 
+/** iproute2's check_ifname: no '/', no blanks. */
+function checkIfname(name: string | undefined, what: 'dev' | 'name'): string {
+  if (!name || /[/\s]/.test(name)) throw new IpError(`Error: argument "${name ?? ''}" is wrong: "${what}" not a valid ifname\n`, 255);
+  return name;
+}
+
+/** The kernel's IFLA_IFNAME policy and dev_valid_name. */
+function kernelCheckIfname(name: string | undefined): void {
+  if (name === undefined) return;
+  if (name.length >= 16) throw new IpError('Error: Attribute failed policy validation.\n', 2);
+  if (name === '.' || name === '..' || name.includes(':')) throw rtnl('EINVAL');
+}
+
 /** iplink_parse: [name] NAME [address LLADDR] [mtu MTU] [up] [type TYPE ARGS...]. */
 function parseLinkArgs(args: string[]): LinkArgs {
   const l: LinkArgs = { up: false, rest: [] };
@@ -323,7 +335,7 @@ function parseLinkArgs(args: string[]): LinkArgs {
     if (a === 'type') {
       l.type = args.shift();
       l.rest = args.splice(0);
-    } else if (a === 'name' || a === 'dev') l.name = args.shift();
+    } else if (a === 'name' || a === 'dev') l.name = checkIfname(args.shift(), a);
     else if (a === 'address') {
       const m = parseMac(args.shift() ?? '');
       if (!m) throw new IpError('Error: "address" value is invalid\n', 1);
@@ -334,7 +346,7 @@ function parseLinkArgs(args: string[]): LinkArgs {
       l.mtu = Number(v);
     } else if (a === 'up') l.up = true;
     else if (a === 'txqueuelen' || a === 'qlen' || a === 'txqlen') args.shift();
-    else if (l.name === undefined) l.name = a;
+    else if (l.name === undefined) l.name = checkIfname(a, 'dev');
     else throw new IpError(`Error: either "dev" is duplicate, or "${a}" is a garbage.\n`, 255);
   }
   return l;
@@ -344,14 +356,17 @@ function parseLinkArgs(args: string[]): LinkArgs {
 function link_add(net: Net, args: string[]): number {
   const l = parseLinkArgs(args);
   if (!l.type) throw new IpError('Not enough information: "type" argument is required\n', 1);
+  // ip parses everything (the veth peer too) before the kernel sees a name.
+  let peer: LinkArgs = { up: false, rest: [] };
+  if (l.type === 'veth' && l.rest.length) {
+    if (l.rest[0] !== 'peer') throw new IpError('Usage: ip link <options> type veth [peer <options>]\nTo get <options> type \'ip link add help\'\n', 255);
+    peer = parseLinkArgs(l.rest.slice(1));
+  }
+  kernelCheckIfname(l.name);
   if (l.name !== undefined && net.dev_get_by_name(l.name)) throw rtnl('EEXIST');
   let dev: NetDevice;
   if (l.type === 'veth') {
-    let peer: LinkArgs = { up: false, rest: [] };
-    if (l.rest.length) {
-      if (l.rest[0] !== 'peer') throw new IpError('Usage: ip link <options> type veth [peer <options>]\nTo get <options> type \'ip link add help\'\n', 255);
-      peer = parseLinkArgs(l.rest.slice(1));
-    }
+    kernelCheckIfname(peer.name);
     if (peer.name !== undefined && (net.dev_get_by_name(peer.name) || peer.name === l.name)) throw rtnl('EEXIST');
     [dev] = veth_newlink(net, { name: l.name, address: l.address, mtu: l.mtu }, { name: peer.name, address: peer.address, mtu: peer.mtu });
   } else if (l.type === 'bridge') {

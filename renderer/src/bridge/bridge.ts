@@ -1,7 +1,7 @@
 // The one interface the renderer uses to reach the simulator, whatever the
 // transport (WebSocket in web mode, IPC in Electron). No DOM types here, so
 // stores and their tests can use it under plain Node.
-import type { MenuAction, Request, RequestType, ResultOf } from './protocol.js';
+import type { LiveBatch, MenuAction, Request, RequestType, ResultOf } from './protocol.js';
 
 export interface Bridge {
   readonly kind: 'web' | 'electron' | 'test';
@@ -13,6 +13,8 @@ export interface Bridge {
   onMenu?(cb: (action: MenuAction) => void): void;
   /** The transport went away (web mode: the server stopped). */
   onDisconnect?(cb: () => void): void;
+  /** Live batches pushed by the server (web mode); without it the renderer pulls. */
+  onPush?(cb: (b: LiveBatch) => void): void;
 }
 
 export type { Request, RequestType, ResultOf };

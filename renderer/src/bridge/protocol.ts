@@ -90,6 +90,153 @@ export interface SessionState {
   now: number;
 }
 
+// ---- live lab (issue #6): pacing, stepping, streaming, packets, internals
+
+/** LiveLab's state as the app sees it. speed 0 means "as fast as possible". */
+export interface LiveView {
+  state: 'paused' | 'running' | 'closed';
+  speed: number;
+  /** Virtual time, ns. */
+  now: number;
+  windows: number;
+  /** Wall ms the lab trails the asked pace (it cannot keep up). */
+  behindMs: number;
+  /** Kernel events run, all hosts (exact). */
+  events: number;
+  /** Positions step back can return to. */
+  backSteps: number;
+  /** Long work under way (a replay for step back), else absent. */
+  busy?: string;
+}
+
+/** A captured frame, as the Wireshark-like list shows it. */
+export interface PacketRow {
+  /** 1-based frame number since the lab started. */
+  no: number;
+  t: number;
+  host: string;
+  dev: string;
+  dir: 'in' | 'out' | '';
+  skb: number;
+  /** Capture point: netif_receive_skb (in) or net_dev_xmit (out). */
+  fn: string;
+  src: string;
+  dst: string;
+  proto: string;
+  len: number;
+  info: string;
+}
+
+/** One node of the decoded header tree; start/len index the frame bytes. */
+export interface HeaderNode {
+  label: string;
+  start: number;
+  len: number;
+  children?: HeaderNode[];
+}
+
+/** sk_buff pointers at one trace point (offsets into the buffer; head is 0;
+ * -1: header not set). */
+export interface SkbLayout {
+  data: number;
+  tail: number;
+  end: number;
+  mac: number;
+  network: number;
+  transport: number;
+}
+
+export interface PathStep extends TraceRecord {
+  layout?: SkbLayout;
+}
+
+export interface PacketDetail {
+  row: PacketRow;
+  tree: HeaderNode[];
+  /** Frame bytes as lowercase hex. */
+  hex: string;
+  /** Every trace record of this skb on this host. */
+  path: PathStep[];
+  /** kfree_skb reason, when it was dropped. */
+  drop: string | null;
+}
+
+/** Exact totals since start; `dropped*` were left out of batches under load. */
+export interface LiveCounters {
+  records: number;
+  frames: number;
+  droppedRecords: number;
+  droppedPackets: number;
+  batches: number;
+}
+
+/** One streamed batch (server -> renderer), acknowledged with `ack`. */
+export interface LiveBatch {
+  seq: number;
+  live: LiveView;
+  counters: LiveCounters;
+  /** Sampled trace records (event list, animation), in trace order. */
+  records: TraceRecord[];
+  /** Sampled packet rows. */
+  packets: PacketRow[];
+  /** Terminal output: [terminal, command, 1 stdout | 2 stderr, text], never dropped. */
+  term: [number, number, 1 | 2, string][];
+  /** [terminal, command, exit status]; status -1: undone by step back. */
+  exits: [number, number, number][];
+  /** Step back rebuilt the run: rows after `frames` and records after `now` are gone. */
+  rewind?: { frames: number; now: number };
+  progress?: { what: string; done: number; total: number };
+}
+
+export interface PushEnvelope {
+  v: typeof PROTOCOL_VERSION;
+  push: LiveBatch;
+}
+
+/** Host internals (core/host/snapshot.ts builds it from the kernel objects). */
+export interface HostInternals {
+  host: string;
+  now: number;
+  events: number;
+  outstanding: number;
+  cpus: { id: number; ctx: string; user: number; system: number; irq: number; softirq: number; netRx: number; netTx: number; timer: number; ksoftirqdWakeups: number; ksoftirqdRunning: boolean; softirqPending: number; busyUntil: number; clock: number; ipiCalls: number; contextSwitches: number }[];
+  softnet: { cpu: number; processed: number; dropped: number; time_squeeze: number; cpu_collision: number; received_rps: number; flow_limit_count: number; backlog: number; pollList: string[] }[];
+  irqs: { irq: number; name: string; chip: string; counts: number[]; effectiveCpu: number; affinity: number }[];
+  devices: {
+    name: string;
+    ifindex: number;
+    kind: string;
+    up: boolean;
+    mtu: number;
+    txqueuelen: number;
+    stats: { rx_packets: number; tx_packets: number; rx_bytes: number; tx_bytes: number; rx_dropped: number; tx_dropped: number; rx_missed_errors: number; rx_fifo_errors: number };
+    qdisc: { kind: string; qlen: number; limit: number; backlog: number; drops: number; requeues: number; packets: number } | null;
+    nic: {
+      rxRing: number;
+      txRing: number;
+      maxRing: number;
+      minRing: number;
+      combined: number;
+      maxCombined: number;
+      rx_missed_errors: number;
+      queues: { index: number; rxUsed: number; txUsed: number; txStopped: boolean; irq: number; irqEnabled: boolean; napiPolls: number; napiScheduled: boolean; pollCpu: number; rx_packets: number; rx_bytes: number; rx_drops: number; tx_packets: number; tx_bytes: number; tx_restart: number }[];
+    } | null;
+  }[];
+  sockets: { type: string; protocol: number; state: string; local: string; remote: string; owner: string; rxQueue: number; rmem: number; rcvbuf: number; wmem: number; sndbuf: number; drops: number }[];
+  sysctls: { name: string; value: string }[];
+  snmp: Record<string, number>;
+}
+
+export interface ExportedFile {
+  name: string;
+  frames: number;
+  /** File bytes, base64. */
+  base64: string;
+}
+
+export const LIVE_OPS = ['play', 'pause', 'step', 'stepPacket', 'stepBack'] as const;
+export type LiveOp = (typeof LIVE_OPS)[number];
+
 export type Request =
   | { type: 'open'; path: string }
   | { type: 'openText'; text: string; name: string }
@@ -99,7 +246,30 @@ export type Request =
   | { type: 'start' }
   | { type: 'run'; host: string; line: string; background?: boolean }
   | { type: 'trace' }
-  | { type: 'stop' };
+  | { type: 'stop' }
+  | { type: 'live'; op: LiveOp; host?: string; skb?: number }
+  | { type: 'speed'; speed: number }
+  | { type: 'exec'; host: string; line: string; term: number }
+  | { type: 'input'; cmd: number; text: string | null }
+  | { type: 'interrupt'; cmd: number }
+  | { type: 'ack'; seq: number }
+  | { type: 'pull' }
+  | { type: 'packet'; no: number }
+  | { type: 'snapshot'; host: string }
+  | { type: 'export'; format: 'pcap' | 'pcapng'; perHook: boolean; host?: string }
+  | { type: 'backups' }
+  | { type: 'restoreBackup'; id: string }
+  | { type: 'discardBackup'; id: string };
+
+/** A crash backup of unsaved edits, found when the app started. */
+export interface BackupInfo {
+  id: string;
+  /** The lab file it belongs to; null for a lab never saved. */
+  path: string | null;
+  /** When it was written (ms since the epoch). */
+  savedAt: number;
+  bytes: number;
+}
 
 export type RequestType = Request['type'];
 
@@ -114,6 +284,21 @@ export interface ResultMap {
   /** Records since the last trace request; `dropped` older ones did not fit. */
   trace: SessionState & { records: TraceRecord[]; dropped: number };
   stop: SessionState;
+  live: SessionState & { live: LiveView };
+  speed: SessionState & { live: LiveView };
+  exec: SessionState & { cmd: number };
+  input: SessionState;
+  interrupt: SessionState;
+  ack: SessionState;
+  /** For transports without push (Electron IPC): the next batch, or null. */
+  pull: SessionState & { batch: LiveBatch | null };
+  packet: PacketDetail;
+  snapshot: HostInternals;
+  export: { files: ExportedFile[]; lost: number };
+  backups: { backups: BackupInfo[] };
+  /** The backup's text as an unsaved edit of its lab; savedText is the file as it is on disk (null: none). */
+  restoreBackup: LabDoc & SessionState & { savedText: string | null };
+  discardBackup: { backups: BackupInfo[] };
 }
 
 export type ResultOf<T extends RequestType> = ResultMap[T];
@@ -166,6 +351,19 @@ const REQUEST_FIELDS: { [K in RequestType]: readonly string[] } = {
   run: ['host', 'line', 'background'],
   trace: [],
   stop: [],
+  live: ['op', 'host', 'skb'],
+  speed: ['speed'],
+  exec: ['host', 'line', 'term'],
+  input: ['cmd', 'text'],
+  interrupt: ['cmd'],
+  ack: ['seq'],
+  pull: [],
+  packet: ['no'],
+  snapshot: ['host'],
+  export: ['format', 'perHook', 'host'],
+  backups: [],
+  restoreBackup: ['id'],
+  discardBackup: ['id'],
 };
 
 export function isRequestType(t: unknown): t is RequestType {
@@ -200,8 +398,73 @@ export function parseRequest(x: unknown): Request {
     case 'start':
     case 'trace':
     case 'stop':
+    case 'pull':
       return { type };
+    case 'live': {
+      const op = x.op;
+      if (typeof op !== 'string' || !(LIVE_OPS as readonly string[]).includes(op)) throw new ProtocolError(`${what}: 'op' must be one of ${LIVE_OPS.join(', ')}`);
+      const r: Request = { type, op: op as LiveOp };
+      if (x.host !== undefined) r.host = str(x, 'host', LIMITS.name, what);
+      if (x.skb !== undefined) r.skb = int(x, 'skb', what, 1);
+      if (op === 'stepPacket' && (r.host === undefined || r.skb === undefined)) throw new ProtocolError(`${what}: stepPacket needs 'host' and 'skb'`);
+      return r;
+    }
+    case 'speed': {
+      const v = x.speed;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1e6) throw new ProtocolError(`${what}: 'speed' must be a number from 0 (as fast as possible) to 1e6`);
+      return { type, speed: v };
+    }
+    case 'exec':
+      return { type, host: str(x, 'host', LIMITS.name, what), line: str(x, 'line', LIMITS.line, what, false), term: int(x, 'term', what, 0) };
+    case 'input': {
+      if (x.text !== null && typeof x.text !== 'string') throw new ProtocolError(`${what}: 'text' must be a string or null`);
+      return { type, cmd: int(x, 'cmd', what, 1), text: x.text === null ? null : str(x, 'text', LIMITS.line, what, false) };
+    }
+    case 'interrupt':
+      return { type, cmd: int(x, 'cmd', what, 1) };
+    case 'ack':
+      return { type, seq: int(x, 'seq', what, 0) };
+    case 'packet':
+      return { type, no: int(x, 'no', what, 1) };
+    case 'snapshot':
+      return { type, host: str(x, 'host', LIMITS.name, what) };
+    case 'export': {
+      if (x.format !== 'pcap' && x.format !== 'pcapng') throw new ProtocolError(`${what}: 'format' must be pcap or pcapng`);
+      if (typeof x.perHook !== 'boolean') throw new ProtocolError(`${what}: 'perHook' must be true or false`);
+      const r: Request = { type, format: x.format, perHook: x.perHook };
+      if (x.host !== undefined) r.host = str(x, 'host', LIMITS.name, what);
+      return r;
+    }
+    case 'backups':
+      return { type };
+    case 'restoreBackup':
+    case 'discardBackup': {
+      const bid = str(x, 'id', 16, what);
+      if (!/^[0-9a-f]{16}$/.test(bid)) throw new ProtocolError(`${what}: 'id' must be a backup id`);
+      return { type, id: bid };
+    }
   }
+}
+
+function int(o: Obj, key: string, what: string, min: number): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new ProtocolError(`${what}: '${key}' must be an integer >= ${min}`);
+  return v;
+}
+
+/** Is this server message a pushed batch (not a response)? */
+export function isPushEnvelope(x: unknown): boolean {
+  return isObj(x) && 'push' in x;
+}
+
+/** Check a pushed batch's shape (what a client receives besides responses). */
+export function parsePushEnvelope(x: unknown): PushEnvelope {
+  if (!isObj(x)) throw new ProtocolError('push must be an object');
+  version(x);
+  const b = x.push;
+  if (!isObj(b) || typeof b.seq !== 'number' || !isObj(b.live) || !isObj(b.counters)) throw new ProtocolError('push: a batch needs seq, live and counters');
+  for (const k of ['records', 'packets', 'term', 'exits']) if (!Array.isArray(b[k])) throw new ProtocolError(`push: '${k}' must be an array`);
+  return { v: PROTOCOL_VERSION, push: b as unknown as LiveBatch };
 }
 
 function id(x: Obj): number {

@@ -1,6 +1,6 @@
 // Bridge over WebSocket (web mode): one socket, requests matched to responses by id.
 import { RequestCorrelator, type Bridge } from './bridge.js';
-import { PROTOCOL_VERSION, decodeJson, parseResponseEnvelope, type Request, type ResultOf } from './protocol.js';
+import { PROTOCOL_VERSION, decodeJson, isPushEnvelope, parsePushEnvelope, parseResponseEnvelope, type LiveBatch, type Request, type ResultOf } from './protocol.js';
 
 export function wsUrl(loc: Location): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
@@ -13,10 +13,17 @@ export async function connectWs(url: string): Promise<Bridge> {
     ws.addEventListener('open', () => resolve(), { once: true });
     ws.addEventListener('error', () => reject(new Error(`cannot connect to ${url}`)), { once: true });
   });
+  const pushed: ((b: LiveBatch) => void)[] = [];
   ws.addEventListener('message', (ev) => {
     if (typeof ev.data !== 'string') return;
     try {
-      const r = parseResponseEnvelope(decodeJson(ev.data));
+      const msg = decodeJson(ev.data);
+      if (isPushEnvelope(msg)) {
+        const b = parsePushEnvelope(msg).push;
+        for (const cb of pushed) cb(b);
+        return;
+      }
+      const r = parseResponseEnvelope(msg);
       calls.settle(r.id, r.ok, r.ok ? r.result : r.error);
     } catch (e) {
       console.error('bad message from server:', e);
@@ -37,6 +44,9 @@ export async function connectWs(url: string): Promise<Bridge> {
     },
     onDisconnect(cb: () => void) {
       closed.push(cb);
+    },
+    onPush(cb: (b: LiveBatch) => void) {
+      pushed.push(cb);
     },
   };
 }

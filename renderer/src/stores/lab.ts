@@ -3,8 +3,10 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { useBridge } from '../bridge/bridge.js';
-import type { LabDoc, LabView, NodeKind, SessionState } from '../bridge/protocol.js';
+import type { BackupInfo, LabDoc, LabView, NodeKind, SessionState } from '../bridge/protocol.js';
 import * as edit from '../lab/edit.js';
+import { useFramesStore } from './frames.js';
+import { useLiveStore } from './live.js';
 import { usePacketStore } from './packets.js';
 import { useSessionStore } from './session.js';
 
@@ -51,11 +53,34 @@ export const useLabStore = defineStore('lab', () => {
     selected.value = null;
     generation.value++;
     usePacketStore().clear();
+    useFramesStore().clear();
+    useLiveStore().detach();
+    // a page opened on a lab that runs already follows it
+    if (doc.running) useLiveStore().attach();
     session(doc);
   }
 
   async function refresh(): Promise<void> {
     load(await useBridge().request({ type: 'getLab' }));
+  }
+
+  /** Crash backups found at start (offered back by BackupPrompt). */
+  const backups = ref<BackupInfo[]>([]);
+
+  async function findBackups(): Promise<void> {
+    backups.value = (await useBridge().request({ type: 'backups' })).backups;
+  }
+
+  /** Take a backup's text as unsaved edits of its lab. */
+  async function restoreBackup(id: string): Promise<void> {
+    const doc = await useBridge().request({ type: 'restoreBackup', id });
+    load(doc);
+    savedText.value = doc.savedText ?? '';
+    backups.value = backups.value.filter((b) => b.id !== id);
+  }
+
+  async function discardBackup(id: string): Promise<void> {
+    backups.value = (await useBridge().request({ type: 'discardBackup', id })).backups;
   }
 
   async function open(p: string): Promise<void> {
@@ -138,5 +163,6 @@ export const useLabStore = defineStore('lab', () => {
     dirty, name, hostNames, selectedHost, canUndo, canRedo,
     load, refresh, open, openText, save, setText, undo, redo,
     addNode, connect, removeNode, removeLink, setHost, markStarted,
+    backups, findBackups, restoreBackup, discardBackup,
   };
 });

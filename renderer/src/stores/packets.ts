@@ -51,6 +51,12 @@ export const usePacketStore = defineStore('packets', () => {
     append(r.records, r.dropped);
   }
 
+  /** Step back: records from `now` on no longer happened. */
+  function rewind(now: number): void {
+    rows.value = rows.value.filter((r) => r.t < now);
+    if (selected.value && !rows.value.some((r) => isSelected(r))) selected.value = null;
+  }
+
   function clear(): void {
     rows.value = [];
     dropped.value = 0;
@@ -67,5 +73,5 @@ export const usePacketStore = defineStore('packets', () => {
     return selected.value !== null && r.skb === selected.value.skb && r.host === selected.value.host;
   }
 
-  return { rows, dropped, filter, selected, visible, append, fetch, clear, select, isSelected };
+  return { rows, dropped, filter, selected, visible, append, fetch, clear, select, isSelected, rewind };
 });

@@ -3,7 +3,9 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { useBridge } from '../bridge/bridge.js';
 import type { CommandResult, SessionState } from '../bridge/protocol.js';
+import { useFramesStore } from './frames.js';
 import { useLabStore } from './lab.js';
+import { useLiveStore } from './live.js';
 import { usePacketStore } from './packets.js';
 
 export const useSessionStore = defineStore('session', () => {
@@ -16,19 +18,31 @@ export const useSessionStore = defineStore('session', () => {
     now.value = s.now;
   }
 
-  async function start(): Promise<void> {
+  /** Boot the lab; `play` starts pacing it at once (the app does, tests may not). */
+  async function start(play = false): Promise<void> {
     busy.value = true;
+    const live = useLiveStore();
     try {
+      live.detach();
       usePacketStore().clear();
-      apply(await useBridge().request({ type: 'start' }));
+      useFramesStore().clear();
+      // batches stream from boot on (its records too)
+      live.attach();
+      try {
+        apply(await useBridge().request({ type: 'start' }));
+      } catch (e) {
+        live.detach();
+        throw e;
+      }
       useLabStore().markStarted();
-      await usePacketStore().fetch();
+      if (play) await live.play().catch(() => {});
     } finally {
       busy.value = false;
     }
   }
 
   async function stop(): Promise<void> {
+    useLiveStore().detach();
     apply(await useBridge().request({ type: 'stop' }));
   }
 
@@ -36,7 +50,8 @@ export const useSessionStore = defineStore('session', () => {
   async function run(host: string, line: string, background = false): Promise<CommandResult> {
     const r = await useBridge().request({ type: 'run', host, line, ...(background ? { background } : {}) });
     apply(r);
-    await usePacketStore().fetch();
+    // a live lab streams its records; the older API fetches them
+    if (!useLiveStore().attached) await usePacketStore().fetch();
     return r.result;
   }
 

@@ -1,0 +1,12 @@
+import { LabSession, respond } from '../node/web/handler.js';
+import { makeRunner } from '../node/web/runner.js';
+const s = new LabSession(makeRunner);
+await s.openFile('labs/router-chain.lab.yaml');
+await s.handle({ type: 'start' });
+const r = await s.handle({ type: 'run', host: 'h1', line: 'ping -c 1 10.0.2.2' });
+console.log(JSON.stringify(r).slice(0, 300));
+const t = await s.handle({ type: 'trace' });
+console.log(t.records.length, t.records.filter((x) => x.host === 'r1').slice(0, 30).map((x) => x.fn).join(' '));
+console.log(t.records.filter((x) => x.fn === 'ip_forward').length, t.records.filter((x) => x.fn === 'ip_rcv').map(x=>x.host).join(','));
+const t2 = await s.handle({ type: 'trace' });
+console.log(t2.records.length, t2.records.filter((x) => x.fn === 'ip_forward').length);
