@@ -141,7 +141,7 @@ export function runFlood(pkts: number, trace: boolean, warm = 20_000): FloodResu
     sim_time_s: +((runner.now - sim0) / 1e9).toFixed(4),
     outstanding: 0,
   };
-  if (trace) res.trace_records = runner.hosts.reduce((s, h) => s + h.net.tracer.records.length + h.net.tracer.lost, 0);
+  if (trace) res.trace_records = runner.hosts.reduce((s, h) => s + h.net.tracer.total, 0);
   void sink;
   return res;
 }

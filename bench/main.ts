@@ -74,7 +74,7 @@ interface Row {
 
 function fmt(n: number | undefined, unit = ''): string {
   if (n === undefined || Number.isNaN(n)) return 'n/a';
-  return (n >= 100 ? Math.round(n).toLocaleString('en-US') : String(+n.toFixed(2))) + unit;
+  return (n >= 100 ? Math.round(n).toLocaleString('en-US') : String(+n.toPrecision(n >= 1 ? 3 : 2))) + unit;
 }
 
 async function main(): Promise<void> {

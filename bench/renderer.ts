@@ -58,13 +58,14 @@ const TOPO = '[data-testid="topology"]';
 
 async function timeToInteractive(page: Page, url: string, nodes: number): Promise<number> {
   await page.goto(url, { waitUntil: 'commit' });
+  // In-page code as a string: this file is compiled without the DOM types.
   const h = await page.waitForFunction(
-    ([sel, n]) => {
-      const t = document.querySelector(sel as string);
-      const start = document.querySelector('[data-testid="start"]') as HTMLButtonElement | null;
-      return t && t.getAttribute('data-nodes') === String(n) && start && !start.disabled ? performance.now() : false;
-    },
-    [TOPO, nodes] as const,
+    `(() => {
+      const t = document.querySelector(${JSON.stringify(TOPO)});
+      const start = document.querySelector('[data-testid="start"]');
+      return t && t.getAttribute('data-nodes') === '${nodes}' && start && !start.disabled ? performance.now() : false;
+    })()`,
+    undefined,
     { polling: 'raf', timeout: 120_000 },
   );
   return Math.round((await h.jsonValue()) as number);
@@ -114,7 +115,7 @@ async function pan(page: Page, seconds: number): Promise<{ frames: number[]; tas
 
 async function stream(page: Page, seconds: number, notes: string[]): Promise<Pick<RendererResult, 'stream_records_per_s' | 'stream_dropped_per_s' | 'stream_longest_task_ms' | 'stream_long_tasks' | 'stream_seconds'>> {
   await page.getByTestId('start').click();
-  await page.waitForFunction(() => /running/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+  await page.waitForFunction(`/playing|running/.test(document.querySelector('[data-testid="status"]')?.textContent ?? '')`, undefined, { timeout: 60_000 });
   await page.getByTestId('tab-term-h1').click();
   await page.getByTestId('terminal-h1').click();
   // h1 floods r1 (which forwards to h2) with the kernel packet generator:
@@ -157,7 +158,7 @@ export async function runRenderer(_args: string[]): Promise<RendererResult | { u
     // Time to interactive and the event stream, on the example lab.
     const small = await h.startServer('labs/router-chain.lab.yaml');
     servers.push(small);
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 }, bypassCSP: true });
     await page.addInitScript(INIT);
     const tti = await timeToInteractive(page, small.url, 3);
     const st = await stream(page, 5, notes);
@@ -165,7 +166,7 @@ export async function runRenderer(_args: string[]): Promise<RendererResult | { u
     // Panning 500 nodes.
     const large = await h.startServer(big);
     servers.push(large);
-    const p2 = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const p2 = await browser.newPage({ viewport: { width: 1400, height: 860 }, bypassCSP: true });
     await p2.addInitScript(INIT);
     const tti500 = await timeToInteractive(p2, large.url, 500);
     await p2.waitForTimeout(1000); // layout settles

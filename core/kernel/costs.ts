@@ -23,8 +23,6 @@ export const COST = {
   syscall: 2000,
   copy_per_byte: 0.05,
   ksoftirqd_wakeup: 2000,
-  /** try_to_wake_up until the woken task runs (sched_wakeup -> sched_switch). */
-  sched_wakeup: 20000,
   /** A bridge hop: FDB lookup and learning, then the forward decision. */
   bridge: 100,
   /** veth_xmit: hand the skb to the peer's backlog. */

@@ -5,7 +5,6 @@
 // deterministic and needs no real threads or promises.
 import type { Engine } from '../sim/engine.js';
 import { WaitQueue } from '../kernel/wait.js';
-import { COST } from '../kernel/costs.js';
 
 export type Yield =
   /** schedule_timeout_uninterruptible(ns). Resumes with undefined. */
@@ -283,10 +282,7 @@ export class Scheduler {
           y.q.remove(onWake);
           this.resume(t, woken);
         };
-        // A woken task runs once the scheduler gets to it, not in the waker's context.
-        const onWake = () => {
-          if (!done) this.engine.after(COST.sched_wakeup, () => finish(true));
-        };
+        const onWake = () => finish(true);
         t.wake = () => finish(false);
         y.q.add(onWake);
         if (y.timeoutNs !== undefined) this.engine.after(Math.max(0, y.timeoutNs), () => finish(false));

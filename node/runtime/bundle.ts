@@ -6,10 +6,18 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// import.meta.url is empty when this file is bundled to CommonJS (Electron
-// main): then the repository is the working directory.
-const metaUrl: string | undefined = import.meta.url;
-export const ROOT = metaUrl ? resolve(dirname(fileURLToPath(metaUrl)), '../..') : process.cwd();
+/** The repository: the nearest folder above this module (which may have been
+ * bundled elsewhere, or to CommonJS where import.meta.url is empty) that
+ * holds node/host/entry.ts; else the working directory. */
+function findRoot(): string {
+  const metaUrl: string | undefined = import.meta.url;
+  for (let d = metaUrl ? dirname(fileURLToPath(metaUrl)) : process.cwd(); ; d = dirname(d)) {
+    if (existsSync(join(d, 'node/host/entry.ts'))) return d;
+    if (dirname(d) === d) return process.cwd();
+  }
+}
+
+export const ROOT = findRoot();
 export const HOST_ENTRY_SOURCE = join(ROOT, 'node/host/entry.ts');
 const CACHE = join(ROOT, 'node_modules/.cache/stacklab');
 export const HOST_ENTRY_BUNDLE = join(CACHE, 'host-entry.mjs');

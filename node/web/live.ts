@@ -202,6 +202,7 @@ export class LiveController {
   // ---- pacing and stepping
 
   async play(): Promise<void> {
+    this.notBusy();
     this.live.play();
     this.touch();
   }
@@ -217,12 +218,17 @@ export class LiveController {
     this.touch();
   }
 
+  private notBusy(): void {
+    if (this.busy) throw new Error(`busy: ${this.busy}`);
+  }
+
   private remember(t = this.runner.now): void {
     this.positions.push(t);
     if (this.positions.length > MAX_POSITIONS) this.positions.shift();
   }
 
   async step(): Promise<void> {
+    this.notBusy();
     await this.live.pause();
     this.remember();
     await this.live.step();
@@ -230,6 +236,7 @@ export class LiveController {
   }
 
   async stepPacket(host: string, skb: number): Promise<void> {
+    this.notBusy();
     await this.live.pause();
     this.remember();
     await this.live.stepPacket(host, skb);
@@ -239,6 +246,7 @@ export class LiveController {
   /** Back to the previous position: before the last step, or the previous
    * tick of playback. Rebuilds the run and replays it to there. */
   async stepBack(): Promise<void> {
+    this.notBusy();
     await this.live.pause();
     let target: number | undefined;
     while (this.positions.length && (target === undefined || target >= this.runner.now)) target = this.positions.pop();

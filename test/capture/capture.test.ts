@@ -131,7 +131,7 @@ describe('stacklab capture / export (CLI)', () => {
   const root = join(__dirname, '../..');
   const cli = (...a: string[]) => spawnSync('npx', ['tsx', 'node/cli/main.ts', ...a], { cwd: root, encoding: 'utf8' });
 
-  it('capture --format pcap writes one file per interface and names them', () => {
+  it('capture --format pcap writes one file per interface and names them', { timeout: 120_000 }, () => {
     const out = mkdtempSync(join(tmpdir(), 'stacklab-cli-'));
     const r = cli('capture', 'labs/router-chain.lab.yaml', '--format', 'pcap', '--out', out);
     expect(r.status, r.stderr).toBe(0);
@@ -139,7 +139,7 @@ describe('stacklab capture / export (CLI)', () => {
     expect(readPcap(new Uint8Array(readFileSync(join(out, 'r1-eth1.pcap')))).records.length).toBe(8);
   });
 
-  it('capture --per-hook --hooks keeps only those hooks', () => {
+  it('capture --per-hook --hooks keeps only those hooks', { timeout: 120_000 }, () => {
     const out = mkdtempSync(join(tmpdir(), 'stacklab-cli-'));
     const r = cli('capture', 'labs/router-chain.lab.yaml', '--format', 'pcapng', '--per-hook', '--hooks', 'ip_rcv,ip_forward', '--out', out);
     expect(r.status, r.stderr).toBe(0);
@@ -147,7 +147,7 @@ describe('stacklab capture / export (CLI)', () => {
     expect(ng.ifaces.map((i) => i.name).sort()).toEqual(['h1:ip_rcv', 'h2:ip_rcv', 'r1:ip_forward', 'r1:ip_rcv']);
   });
 
-  it('a bad lab file is refused with file:line:col and status 2', () => {
+  it('a bad lab file is refused with file:line:col and status 2', { timeout: 120_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'stacklab-cli-'));
     writeFileSync(join(dir, 'bad.lab.yaml'), 'version: 1\nhosts:\n  a:\n    cpus: many\n');
     const r = cli('export', join(dir, 'bad.lab.yaml'), '--format', 'netns');

@@ -120,7 +120,7 @@ links:
 });
 
 describe('stacklab grade', () => {
-  it('grades a folder and a file, writes report.json and report.html', () => {
+  it('grades a folder and a file, writes report.json and report.html', { timeout: 120_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'stacklab-grade-'));
     const subs = join(dir, 'subs');
     mkdirSync(subs);

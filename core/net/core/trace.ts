@@ -3,13 +3,14 @@
 // on, and every skb's end (consumed, dropped with a reason) is recorded.
 // Consumers (--trace, the packet list, pcap, digests) read these records.
 //
-// A flood makes tens of records per packet, so records are kept as numbers
-// and references in a ring (typed array for time/cpu/skb; function name,
-// detail formatter and its arguments in a plain array) and become
-// TraceRecord objects only when someone reads `records`. A detail given as a
-// formatter plus values (fnf) is formatted only then: nothing is built per
-// packet but the slots. Hot paths guard detail-building calls with
-// `if (net.tracer.active)` (tracing or capture on).
+// A flood makes tens of records per packet, so records are kept in a ring
+// of numbers (time, cpu, skb, function name id, the detail's numeric
+// arguments in a Float64Array) plus a small array of references (detail
+// formatter or text, string arguments), and become TraceRecord objects only
+// when someone reads `records`. A detail given as a formatter plus values
+// (fnf) is formatted only then: nothing is built per packet, and the
+// garbage collector has little to scan. Hot paths guard detail-building
+// calls with `if (net.tracer.active)` (tracing or capture on).
 import type { Net } from '../net_namespace.js';
 import type { SkBuff } from './skbuff.js';
 import type { DropReason } from './dropreason.js';
@@ -25,10 +26,10 @@ export interface TraceRecord {
   info?: string;
 }
 
-/** Builds a record's detail from the values stored with it, when shown.
- * Must be a pure function of its arguments (module-level, no closure over
- * state that changes). */
-export type TraceFmt = (a: any, b: any, c: any, d: any, e: any) => string;
+/** Builds a record's detail from the values stored with it (up to eight),
+ * when shown. Must be a pure function of its arguments (module-level, no
+ * closure over state that changes). */
+export type TraceFmt = (a: any, b: any, c: any, d: any, e: any, f: any, g: any, h: any) => string;
 
 /** Takes a copy of the frame an skb holds at a trace point (bounded by its owner). */
 export interface FrameTap {
@@ -38,10 +39,17 @@ export interface FrameTap {
 /** Bound on records kept per host; older ones are dropped and counted. */
 export const TRACE_LIMIT = 1_000_000;
 
-/** Slots per record: [t, cpu, skb] in `num`, [fn, info|fmt, a, b, c, d, e] in `ref`. */
-const NUM = 3;
-const REF = 7;
-const FIRST_CAP = 1024;
+/** Per record: [t, cpu, skb, kinds, arg0..arg7] in a Float64Array chunk,
+ * [function name, info text or formatter, up to three non-number arguments]
+ * in an array chunk. kinds has two bits per argument: 0 a number (in the
+ * typed chunk), 1 a reference (next ref slot), 2 undefined. Chunks hold
+ * CHUNK records and are allocated as the ring first reaches them, so the
+ * ring never copies and costs nothing until records are made. */
+const NUM = 12;
+const REF = 5;
+const ARGS = 8;
+const CHUNK_SHIFT = 12;
+const CHUNK = 1 << CHUNK_SHIFT;
 
 const fmtReason: TraceFmt = (where, reason) => `${where} reason: ${reason}`;
 
@@ -51,14 +59,15 @@ export class Tracer {
   /** Tracing or capture is on: hot paths test this before building details. */
   active = false;
   lost = 0;
+  /** Records kept at most (older ones are dropped and counted in lost); set before the first record. */
+  limit = TRACE_LIMIT;
   /** Live subscribers (the app's packet view). */
   listeners: ((r: TraceRecord) => void)[] = [];
 
-  // The ring: record k (counted from 0 since creation) sits at slot k % cap
-  // once the ring is full; before that the arrays grow and never wrap.
-  private cap = 0;
-  private num = new Float64Array(0);
-  private ref: unknown[] = [];
+  // The ring: record k (counted from 0 since creation) sits at slot
+  // k % limit; chunk s >> CHUNK_SHIFT holds slot s.
+  private nums: Float64Array[] = [];
+  private refs: unknown[][] = [];
   /** Next record's number, and the oldest kept one's. */
   private head = 0;
   private first = 0;
@@ -92,20 +101,46 @@ export class Tracer {
   fn(skb: SkBuff | null, fn: string, info?: string): void {
     if (this._capture !== null && skb) this._capture.take(this.net, skb, fn);
     if (!this._on) return;
-    this.push(skb, fn, info, undefined, undefined, undefined, undefined, undefined);
+    this.push(skb, fn, info);
+    if (this.listeners.length) this.notify();
   }
 
-  /** fn() with the detail fmt(a, b, c, d, e), formatted only when the record is read. */
-  fnf(skb: SkBuff | null, fn: string, fmt: TraceFmt, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): void {
+  /** fn() with the detail fmt(a, ..., h), formatted only when the record is read. */
+  fnf(skb: SkBuff | null, fn: string, fmt: TraceFmt, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown, g?: unknown, h?: unknown): void {
     if (this._capture !== null && skb) this._capture.take(this.net, skb, fn);
     if (!this._on) return;
-    this.push(skb, fn, fmt, a, b, c, d, e);
+    const s = this.push(skb, fn, fmt);
+    const num = this.nums[s >> CHUNK_SHIFT];
+    const ref = this.refs[s >> CHUNK_SHIFT];
+    const o = (s & (CHUNK - 1)) * REF;
+    const n = (s & (CHUNK - 1)) * NUM;
+    const last = h !== undefined ? 8 : g !== undefined ? 7 : f !== undefined ? 6 : e !== undefined ? 5 : d !== undefined ? 4 : c !== undefined ? 3 : b !== undefined ? 2 : a !== undefined ? 1 : 0;
+    let r = o + 2;
+    let kinds = 0;
+    // Numbers go to the typed chunk, anything else to the next ref slot.
+    for (let k = 0; k < ARGS; k++) {
+      const v = k >= last ? undefined : k === 0 ? a : k === 1 ? b : k === 2 ? c : k === 3 ? d : k === 4 ? e : k === 5 ? f : k === 6 ? g : h;
+      if (typeof v === 'number') num[n + 4 + k] = v;
+      else if (v === undefined) kinds |= 2 << (2 * k);
+      else if (r < o + REF) {
+        ref[r++] = v;
+        kinds |= 1 << (2 * k);
+      } else {
+        // More non-number values than slots: keep the text instead.
+        ref[o + 1] = fmt(a, b, c, d, e, f, g, h);
+        kinds = 0;
+        break;
+      }
+    }
+    num[n + 3] = kinds;
+    if (this.listeners.length) this.notify();
   }
 
   /** A warning (a kernel log line, a simulator bound hit): recorded even
    * when per-packet tracing is off. */
   warn(skb: SkBuff | null, fn: string, info: string): void {
-    this.push(skb, fn, info, undefined, undefined, undefined, undefined, undefined);
+    this.push(skb, fn, info);
+    if (this.listeners.length) this.notify();
   }
 
   /** skb:kfree_skb / skb:consume_skb. */
@@ -143,68 +178,70 @@ export class Tracer {
 
   private slotOf(k: number): number {
     let s = this.w - (this.head - k);
-    if (s < 0) s += this.cap;
+    if (s < 0) s += this.limit;
     return s;
   }
 
   private record(s: number): TraceRecord {
-    const num = this.num;
-    const ref = this.ref;
-    const n = s * NUM;
-    const o = s * REF;
+    const num = this.nums[s >> CHUNK_SHIFT];
+    const ref = this.refs[s >> CHUNK_SHIFT];
+    const n = (s & (CHUNK - 1)) * NUM;
+    const o = (s & (CHUNK - 1)) * REF;
     const r: TraceRecord = { t: num[n], host: this.net.hostName, cpu: num[n + 1], skb: num[n + 2], fn: ref[o] as string };
     const info = ref[o + 1];
     if (typeof info === 'string') r.info = info;
-    else if (info !== undefined) r.info = (info as TraceFmt)(ref[o + 2], ref[o + 3], ref[o + 4], ref[o + 5], ref[o + 6]);
+    else if (info !== undefined) {
+      const kinds = num[n + 3];
+      const v: unknown[] = [];
+      let q = o + 2;
+      for (let k = 0; k < ARGS; k++) {
+        const kind = (kinds >> (2 * k)) & 3;
+        v.push(kind === 0 ? num[n + 4 + k] : kind === 1 ? ref[q++] : undefined);
+      }
+      r.info = (info as TraceFmt)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    }
     return r;
   }
 
-  private push(skb: SkBuff | null, fn: string, info: string | TraceFmt | undefined, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
-    if (this.head - this.first === this.cap) {
-      if (this.cap < TRACE_LIMIT) this.grow();
-      else {
-        this.first++;
-        this.lost++;
-      }
+  /** Make a record without detail values; returns its slot. */
+  private push(skb: SkBuff | null, fn: string, info: string | TraceFmt | undefined): number {
+    if (this.head - this.first >= this.limit) {
+      this.first = this.head - this.limit + 1;
+      this.lost++;
     }
     const s = this.w;
-    const n = s * NUM;
-    const o = s * REF;
+    const c = s >> CHUNK_SHIFT;
+    let num = this.nums[c];
+    if (num === undefined) num = this.chunk(c);
+    const ref = this.refs[c];
+    const n = (s & (CHUNK - 1)) * NUM;
+    const o = (s & (CHUNK - 1)) * REF;
     const cpu = this.net.curCpu;
-    const num = this.num;
     num[n] = cpu !== null ? cpu.clock : this.net.engine.now;
     num[n + 1] = cpu !== null ? cpu.id : -1;
     num[n + 2] = skb !== null ? skb.id : 0;
-    const ref = this.ref;
     ref[o] = fn;
     ref[o + 1] = info;
-    ref[o + 2] = a;
-    ref[o + 3] = b;
-    ref[o + 4] = c;
-    ref[o + 5] = d;
-    ref[o + 6] = e;
+    this.pushed = s;
     this.head++;
-    this.w = s + 1 === this.cap ? 0 : s + 1;
-    if (this.listeners.length) {
-      const r = this.record(s);
-      for (const l of this.listeners) l(r);
-    }
+    this.w = s + 1 >= this.limit ? 0 : s + 1;
+    return s;
   }
 
-  /** Double the ring (up to TRACE_LIMIT), keeping the kept records in order. */
-  private grow(): void {
-    const cap = Math.min(TRACE_LIMIT, Math.max(FIRST_CAP, this.cap * 2));
-    const num = new Float64Array(cap * NUM);
-    const ref: unknown[] = new Array(cap * REF).fill(undefined);
-    const n = this.head - this.first;
-    for (let i = 0; i < n; i++) {
-      const s = this.slotOf(this.first + i);
-      num.set(this.num.subarray(s * NUM, s * NUM + NUM), i * NUM);
-      for (let j = 0; j < REF; j++) ref[i * REF + j] = this.ref[s * REF + j];
+  /** Slot of the record push() just made. */
+  private pushed = 0;
+
+  private chunk(c: number): Float64Array {
+    while (this.nums.length <= c) {
+      this.nums.push(new Float64Array(CHUNK * NUM));
+      this.refs.push(new Array(CHUNK * REF).fill(undefined));
     }
-    this.num = num;
-    this.ref = ref;
-    this.cap = cap;
-    this.w = n === cap ? 0 : n;
+    return this.nums[c];
+  }
+
+  /** Live subscribers see the record just made (complete with its values). */
+  private notify(): void {
+    const r = this.record(this.pushed);
+    for (const l of this.listeners) l(r);
   }
 }

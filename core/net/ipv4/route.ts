@@ -2,6 +2,7 @@
 // output (ip_route_output_key), producing an rtable that says where the
 // packet goes next: ip_local_deliver, ip_forward, ip_error, or ip_output.
 import type { Net } from '../net_namespace.js';
+import type { TraceFmt } from '../core/trace.js';
 import type { NetDevice } from '../core/netdevice.js';
 import {
   type FibResult,
@@ -69,6 +70,8 @@ export interface RouteErr {
 function trace_fib(net: Net, fl: { daddr: number; saddr: number; iif?: number; oif?: number; proto?: number }, res: FibResult | null, err: string | null): void {
   net.spend(COST.fib_lookup);
   if (!net.tracer.on) return;
+  // The common case is formatted only when shown (trace.ts).
+  if (res && !err) return net.tracer.fnf(null, 'fib_table_lookup', fmtFibOk, res.table ?? 254, fl.oif ?? 0, fl.iif ?? 1, fl.proto ?? 0, fl.saddr, fl.daddr, res.fa.nh.dev?.name ?? '-', res.fa.nh.gw);
   net.tracer.fn(
     null,
     'fib_table_lookup',
@@ -77,6 +80,8 @@ function trace_fib(net: Net, fl: { daddr: number; saddr: number; iif?: number; o
     } err ${err ? '-' + err : 0}`,
   );
 }
+
+const fmtFibOk: TraceFmt = (table, oif, iif, proto, saddr, daddr, dev, gw) => `table ${table} oif ${oif} iif ${iif} proto ${proto} ${fmt(saddr)} -> ${fmt(daddr)} ==> dev ${dev} gw ${fmt(gw)} err 0`;
 
 function fmt(a: number): string {
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;

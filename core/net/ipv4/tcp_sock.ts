@@ -295,7 +295,18 @@ export class TcpSock extends Sock {
   constructor(net: Net) {
     super(net, 'tcp', IPPROTO_TCP);
   }
+
+  /** sk_data_ready / sk_write_space / sk_state_change: the woken task runs
+   * once the scheduler gets to it (try_to_wake_up to sched_switch), so
+   * segments arriving meanwhile are already queued when it reads. */
+  override wake(): void {
+    const engine = this.net.engine;
+    engine.at(this.net.now() + SCHED_WAKEUP_LATENCY_NS, () => this.wq.wake_up());
+  }
 }
+
+/** Time from a socket wakeup until the woken task runs on an idle CPU. */
+export const SCHED_WAKEUP_LATENCY_NS = 20_000;
 
 /** struct request_sock + inet_request_sock + tcp_request_sock. */
 export class RequestSock {

@@ -9,7 +9,8 @@ import { formatMac, parseMac } from '../../net/wire/ethernet.js';
 import { in_dev_get, inet_insert_ifa, inet_del_ifa, makeIfa, IFA_F_SECONDARY } from '../../net/ipv4/devinet.js';
 import * as F from '../../net/ipv4/fib.js';
 import { ip_route_input, ip_route_output_key, RTCF_LOCAL, RTCF_BROADCAST, RTCF_MULTICAST, RTCF_REDIRECTED, RTCF_DOREDIRECT, type Rtable } from '../../net/ipv4/route.js';
-import { NUD_NAMES, NUD_NOARP, NUD_PERMANENT, NUD_STALE, NUD_REACHABLE, NUD_FAILED, NUD_INCOMPLETE, NEIGH_UPDATE_F_ADMIN, NEIGH_UPDATE_F_OVERRIDE } from '../../net/core/neighbour.js';
+import { NUD_NAMES, NUD_NOARP, NUD_PERMANENT, NUD_STALE, NUD_REACHABLE, NUD_FAILED, NUD_INCOMPLETE, NUD_VALID, NEIGH_UPDATE_F_ADMIN, NEIGH_UPDATE_F_OVERRIDE } from '../../net/core/neighbour.js';
+import { IP_USAGE, IP_ROUTE_USAGE } from './usage.js';
 import { dev_open, dev_close, dev_set_mac_address, dev_alloc_name } from '../../net/core/dev.js';
 import { veth_newlink, veth_dellink } from '../../drivers/veth.js';
 import { br_dev_newlink, br_dev_delete, br_from_dev } from '../../net/bridge/br_device.js';
@@ -66,11 +67,11 @@ function matches(word: string, full: string): boolean {
 export function* ip(p: Proc): ProgramGen {
   const net = kernel(p);
   const args = p.argv.slice(1);
-  const o = { family4: false, stats: 0, brief: false, details: false };
+  const o = { family4: false, family6: false, stats: 0, brief: false, details: false };
   while (args.length && args[0].startsWith('-')) {
     const a = args.shift()!;
-    if (a === '-4') o.family4 = true;
-    else if (a === '-6') o.family4 = false;
+    if (a === '-4') [o.family4, o.family6] = [true, false];
+    else if (a === '-6') [o.family4, o.family6] = [false, true]; // the last family option wins
     else if (a === '-s' || a === '-stats' || a === '-statistics') o.stats++;
     else if (a === '-br' || a === '-brief') o.brief = true;
     else if (a === '-d' || a === '-details') o.details = true;
@@ -104,11 +105,21 @@ export function* ip(p: Proc): ProgramGen {
 }
 
 function usage(p: Proc): number {
-  err(
-    p,
-    'Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n       ip [ -force ] -batch filename\nwhere  OBJECT := { address | link | neighbour | route }\n       OPTIONS := { -s[tatistics] | -d[etails] | -4 | -br[ief] }\n',
-  );
+  err(p, IP_USAGE);
   return 255;
+}
+
+/** NEXT_ARG(): a keyword's value, or iproute2's incomplete_command(). */
+function nextArg(args: string[]): string {
+  const v = args.shift();
+  if (v === undefined) throw new IpError('Command line is not complete. Try option "help"\n', 255);
+  return v;
+}
+
+/** get_u32 (strtoul, base 0): decimal, 0x hex or 0 octal. */
+function u32(v: string): number | null {
+  const n = /^0x[0-9a-f]+$/i.test(v) ? parseInt(v, 16) : /^0[0-7]*$/.test(v) ? parseInt(v, 8) : /^[1-9]\d*$/.test(v) ? Number(v) : NaN;
+  return Number.isFinite(n) && n <= 0xffffffff ? n : null;
 }
 
 // ---- link ---------------------------------------------------------------------
@@ -210,8 +221,9 @@ function iplink(p: Proc, net: Net, args: string[], o: { stats: number; brief: bo
       if (a === 'up') link_up(net, d, true);
       else if (a === 'down') link_up(net, d, false);
       else if (a === 'mtu') {
-        const v = Number(args.shift());
-        if (!Number.isInteger(v)) throw new IpError(`Error: argument "${v}" is wrong: Invalid "mtu" value\n`, 255);
+        const arg = nextArg(args);
+        const v = u32(arg) ?? NaN;
+        if (!Number.isInteger(v)) throw new IpError(`Error: argument "${arg}" is wrong: Invalid "mtu" value\n\n`, 255);
         if (v < d.min_mtu || v > d.max_mtu) throw new IpError(`Error: mtu ${v < d.min_mtu ? 'less than device minimum' : 'greater than device maximum'}.\n`, 2);
         d.mtu = v;
         for (const t of net.fib.tables.values()) t.genid++;
@@ -395,13 +407,14 @@ function link_del(net: Net, args: string[]): number {
 
 // ---- addr ---------------------------------------------------------------------
 
-function ipaddr(p: Proc, net: Net, args: string[], o: { family4: boolean; brief: boolean }): number {
+function ipaddr(p: Proc, net: Net, args: string[], o: { family4: boolean; family6?: boolean; brief: boolean }): number {
   const cmd = args.shift() ?? 'show';
   if (matches(cmd, 'show') || matches(cmd, 'list') || cmd === 'lst') {
     let devs = [...net.devices.values()];
     if (args[0] === 'dev') args.shift();
     if (args[0] && args[0] !== 'up') devs = [devForShow(net, args[0])];
     if (args.includes('up')) devs = devs.filter((d) => d.up);
+    if (o.family6) devs = []; // IPv6 is off on every host: no interface has an inet6 address
     for (const d of devs) {
       const ifas = in_dev_get(d).ifa_list;
       if (o.brief) {
@@ -429,18 +442,18 @@ function ipaddr(p: Proc, net: Net, args: string[], o: { family4: boolean; brief:
     let label: string | undefined;
     while (args.length) {
       const a = args.shift()!;
-      if (a === 'dev') devName = args.shift();
-      else if (a === 'brd' || a === 'broadcast') brd = args.shift();
-      else if (a === 'scope') scope = scopeNum(args.shift() ?? '');
-      else if (a === 'label') label = args.shift();
-      else if (a === 'local') local = parsePrefix(args.shift() ?? '');
+      if (a === 'dev') devName = nextArg(args);
+      else if (a === 'brd' || a === 'broadcast') brd = nextArg(args);
+      else if (a === 'scope') scope = scopeNum(nextArg(args));
+      else if (a === 'label') label = nextArg(args);
+      else if (a === 'local') local = parsePrefix(nextArg(args));
       else {
         local = parsePrefix(a);
         if (!local) throw new IpError(`Error: any valid prefix is expected rather than "${a}".\n`, 1);
       }
     }
+    const d = devOrDie(net, devName); // ipaddr_modify asks for the device first
     if (!local) throw new IpError('Not enough information: "local" argument is required.\n', 1);
-    const d = devOrDie(net, devName);
     if (matches(cmd, 'delete')) {
       if (!local.hasLen)
         err(
@@ -600,16 +613,19 @@ function iproute(p: Proc, net: Net, args: string[], o: { family4: boolean }): nu
   while (args.length) {
     const a = args.shift()!;
     if (a === 'via') {
-      const g = args.shift() ?? '';
+      const g = nextArg(args);
       const v = parseInetLoose(g.replace(/^inet /, ''));
-      if (v === null) throw new IpError(`Error: inet prefix is expected rather than "${g}".\n`, 1);
+      if (v === null) throw new IpError(`Error: inet address is expected rather than "${g}".\n`, 1);
       gw = v;
       has.add('gw');
     } else if (a === 'dev' || a === 'oif') {
-      dev = devOrDie(net, args.shift());
+      dev = devOrDie(net, nextArg(args));
       has.add('dev');
     } else if (a === 'metric' || a === 'priority' || a === 'preference') {
-      metric = Number(args.shift());
+      const v = nextArg(args);
+      const m = u32(v);
+      if (m === null) throw new IpError(`Error: argument "${v}" is wrong: "metric" value is invalid\n\n`, 255);
+      metric = m;
       has.add('priority');
     } else if (a === 'src') {
       src = parseInetLoose(args.shift() ?? '') ?? 0;
@@ -638,7 +654,7 @@ function iproute(p: Proc, net: Net, args: string[], o: { family4: boolean }): nu
       if (!dst) throw new IpError(`Error: any valid prefix is expected rather than "${a}".\n`, 1);
     } else throw new IpError(`Error: either "to" is duplicate, or "${a}" is a garbage.\n`, 255);
   }
-  if (!dst) throw new IpError('Error: "to" argument is required.\n', 1); // iproute2 prints usage
+  if (!dst) throw new IpError(IP_ROUTE_USAGE, 255); // iproute_modify: usage()
   if (dst.hasLen && (dst.addr & ~inet_make_mask(dst.plen)) >>> 0) throw new IpError(`Error: Invalid prefix for given prefix length.\n`, 2);
   const t = net.fib.table(table);
   if (verb === 'del') {
@@ -653,7 +669,7 @@ function iproute(p: Proc, net: Net, args: string[], o: { family4: boolean }): nu
       if (!r || r.type !== F.RTN_UNICAST || (dev && r.fa.nh.dev !== dev)) throw new IpError('Error: Nexthop has invalid gateway.\n', 2);
       if (!dev) dev = r.fa.nh.dev;
     } else if (!dev) throw new IpError('Error: Nexthop device required for onlink.\n', 2);
-  } else if (!dev && type === F.RTN_UNICAST) throw new IpError('Error: Device for nexthop is not up.\n', 2);
+  } else if (!dev && type === F.RTN_UNICAST) throw rtnl('ENODEV'); // fib_create_info: no nexthop device
   if (dev && !dev.up && type === F.RTN_UNICAST) throw new IpError('Error: Device for nexthop is not up.\n', 2);
   if (src && !net.fib.local.lookup(src, 0, 0)) throw new IpError('Error: Invalid prefsrc address.\n', 2);
   const defaultScope = type === F.RTN_LOCAL ? F.RT_SCOPE_HOST : type === F.RTN_UNICAST && !gw ? F.RT_SCOPE_LINK : F.RT_SCOPE_UNIVERSE;
@@ -690,7 +706,7 @@ function routeGet(p: Proc, net: Net, args: string[]): number {
     else if (a === 'fibmatch' || a === 'connected') continue;
     else {
       dst = parseInetLoose(a.split('/')[0]);
-      if (dst === null) throw new IpError(`Error: inet prefix is expected rather than "${a}".\n`, 1);
+      if (dst === null) throw new IpError(`Error: any valid prefix is expected rather than "${a}".\n`, 1);
     }
   }
   if (dst === null) throw new IpError('need at least a destination address\n', 1);
@@ -812,6 +828,10 @@ function ipneigh(p: Proc, net: Net, args: string[]): number {
       return 0;
     }
     if (existing && cmd === 'add') throw rtnl('EEXIST');
+    // __neigh_update: a connected state needs an address, given or already valid.
+    if (!ll && state & (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE) && !(existing && existing.nud_state & NUD_VALID)) {
+      throw new IpError('Error: No link layer address given.\n', 2);
+    }
     const n = existing ?? net.arp_tbl.create(key, dev);
     net.arp_tbl.update(n, ll, state, NEIGH_UPDATE_F_ADMIN | NEIGH_UPDATE_F_OVERRIDE);
     return 0;

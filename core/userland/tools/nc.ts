@@ -6,7 +6,7 @@
 // connect and idle timeout, -z only connects. -u is datagram mode.
 import type { Proc, ProgramGen } from '../process.js';
 import { kernel, out, err, parseInetLoose } from './util.js';
-import { sock_create, sock_bind, sock_connect, sock_sendto, sock_recv, sock_close } from '../../net/socket.js';
+import { sock_create, sock_bind, sock_connect, sock_sendto, sock_recv, sock_close, syscall } from '../../net/socket.js';
 import { IPPROTO_UDP, formatIPv4 } from '../../net/wire/ip.js';
 import { WaitQueue } from '../../kernel/wait.js';
 import { ERRNO_TEXT } from './errno.js';
@@ -240,6 +240,13 @@ function ctxOf(p: Proc): SysCtx {
   return { interrupted: () => p.interrupted };
 }
 
+/** The CPU time of `n` system calls that only touch the process itself
+ * (fcntl, getsockopt, read/write on stdio): they delay what it does next. */
+function sys(p: Proc, n = 1): void {
+  const net = kernel(p);
+  for (let i = 0; i < n; i++) syscall(net, () => {});
+}
+
 /** report_sock: getnameinfo fails for non-numeric lookups (no resolver in the lab, as in the oracle's namespaces). */
 function report_sock(p: Proc, o: Opts, msg: string, addr: number, port: number): void {
   if (!o.numeric) throw errx(p, 'getnameinfo: Temporary failure in name resolution');
@@ -304,7 +311,9 @@ function* ncTcpConnect(p: Proc, o: Opts, host: string, uport: string[]): Program
         if (be) throw errx(p, `bind failed: ${strerror(be.errno)}`);
       }
       set_common_sockopts(p, s, o);
+      sys(p, 2); // connect_with_timeout: fcntl(F_GETFL), fcntl(F_SETFL, O_NONBLOCK)
       const ce = yield* tcp_connect(net, s, daddr, port, ctxOf(p), { timeoutNs: o.timeout > 0 ? o.timeout * 1e6 : undefined });
+      sys(p, 3); // select() returning, getsockopt(SO_ERROR), fcntl(F_SETFL)
       if (ce) {
         if (ce.errno === 'EINTR') return 130;
         if (o.verbose) {
@@ -370,7 +379,7 @@ function* readwrite(p: Proc, o: Opts, sk: TcpSock): Generator<any, number | null
       }
       if (p.interrupted) return 130;
       let progressed = false;
-      const mask = closed ? POLLERR : tcp_poll(sk);
+      const mask = closed ? POLLERR : syscall(net, () => tcp_poll(sk)); // poll(2)
       if (mask & POLLERR) {
         netOut = false;
         netIn = false;
@@ -388,6 +397,7 @@ function* readwrite(p: Proc, o: Opts, sk: TcpSock): Generator<any, number | null
       // stdin -> buffer
       if (stdinOpen && stdinbuf.length < BUFSIZE) {
         const s = p.stdin.read();
+        if (s !== '') sys(p); // read(0, ...)
         if (s === null) {
           stdinOpen = false;
           if (o.quit >= 0) ctrld_seen = true;
@@ -419,7 +429,10 @@ function* readwrite(p: Proc, o: Opts, sk: TcpSock): Generator<any, number | null
           tcp_shutdown_sys(net, sk, 0);
           netIn = false;
         } else {
-          if (stdoutOpen) out(p, bytesToText(d));
+          if (stdoutOpen) {
+            sys(p); // write(1, ...)
+            out(p, bytesToText(d));
+          }
           progressed = true;
         }
       }
@@ -462,7 +475,7 @@ function* ncUdp(p: Proc, o: Opts, host: string | null, uport: string[]): Program
   try {
     if (o.listen) {
       // nc -l [-s addr] [addr] port
-      const port = Number(uport[0]);
+      const port = strtoport(p, uport[0], 'udp');
       const e = sock_bind(net, sk, host ? (parseInetLoose(host) ?? srcAddr) : srcAddr, port);
       if (e) {
         err(p, `nc: ${ERRNO_TEXT[e.errno] ?? e.errno}\n`);
@@ -486,7 +499,7 @@ function* ncUdp(p: Proc, o: Opts, host: string | null, uport: string[]): Program
       }
     }
     const daddr = parseInetLoose(host!);
-    const dport = Number(uport[0]);
+    const dport = strtoport(p, uport[0], 'udp');
     if (daddr === null) {
       err(p, `nc: getaddrinfo for host "${host}" port ${uport[0]}: Name or service not known\n`);
       return 1;
@@ -494,7 +507,7 @@ function* ncUdp(p: Proc, o: Opts, host: string | null, uport: string[]): Program
     if (srcAddr || srcPort) {
       const e = sock_bind(net, sk, srcAddr, srcPort);
       if (e) {
-        err(p, `nc: ${ERRNO_TEXT[e.errno] ?? e.errno}\n`);
+        err(p, `nc: bind failed: ${ERRNO_TEXT[e.errno] ?? e.errno}\n`);
         return 1;
       }
     }

@@ -2,6 +2,7 @@
 // echo requests go out every interval, replies and errors (IP_RECVERR) come
 // back, and the summary and exit status follow iputils' rules.
 import type { Proc, ProgramGen } from '../process.js';
+import { PING_USAGE } from './usage.js';
 import { kernel, out, err, parseInetLoose } from './util.js';
 import { sock_create, sock_connect, sock_sendto, sock_recv, sock_recv_err, sock_close, sock_bind } from '../../net/socket.js';
 import { formatIPv4, IPPROTO_ICMP, IPPROTO_UDP, put16, put32 } from '../../net/wire/ip.js';
@@ -56,8 +57,15 @@ function fmtMs(ns: number): string {
   return `${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, '0')}`;
 }
 
+/** strtod as ping_strtod uses it: the longest number at the start (else 0)
+ * and what is left after it. */
+function strtod(v: string): { n: number; rest: string } {
+  const m = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/i.exec(v);
+  return m ? { n: Number(m[0]), rest: v.slice(m[0].length) } : { n: 0, rest: v };
+}
+
 function usage(p: Proc): number {
-  err(p, '\nUsage\n  ping [options] <destination>\n\nOptions:\n  <destination>      DNS name or IP address\n  -b                 allow pinging broadcast\n  -c <count>         stop after <count> replies\n  -i <interval>      seconds between sending each packet\n  -I <interface>     either interface name or address\n  -M <pmtud opt>     define path MTU discovery, can be one of <do|dont|want|probe>\n  -q                 quiet output\n  -s <size>          use <size> as number of data bytes to be sent\n  -t <ttl>           define time to live\n  -W <timeout>       time to wait for response\n');
+  err(p, PING_USAGE);
   return 2;
 }
 
@@ -75,8 +83,13 @@ export function* ping(p: Proc): ProgramGen {
   let target: string | null = null;
   const a = p.argv.slice(1);
   const num = (opt: string, v: string | undefined, float = false): number => {
-    const n = float ? Number(v) : Number.parseInt(v ?? '', 10);
-    if (v === undefined || !Number.isFinite(n) || (!float && !/^-?\d+$/.test(v))) throw new Error(`ping: invalid argument: '${v ?? ''}'`);
+    if (float) {
+      const { n, rest } = strtod(v ?? '');
+      if (rest) err(p, `ping: option argument contains garbage: ${rest}\nping: this will become fatal error in the future\n`);
+      return n;
+    }
+    const n = Number.parseInt(v ?? '', 10);
+    if (v === undefined || !Number.isFinite(n) || !/^-?\d+$/.test(v)) throw new Error(`ping: invalid argument: '${v ?? ''}'`);
     return n;
   };
   try {
@@ -104,15 +117,20 @@ export function* ping(p: Proc): ProgramGen {
           case 'i':
             interval = num('i', val(), true) * 1e9;
             break;
-          case 'W':
-            linger = num('W', val(), true) * 1e9;
+          case 'W': {
+            const v = val() ?? '';
+            const w = num('W', v, true) * 1e9;
+            if (w < 0 || w > 2147483647e6) throw new Error(`ping: bad linger time: ${v}`);
+            if (w > 0) linger = w; // 0: the default wait
             break;
+          }
           case 't':
             ttl = num('t', val());
             if (ttl < 0 || ttl > 255) throw new Error(`ping: invalid argument: '${ttl}': out of range: 0 <= value <= 255`);
             break;
           case 's':
             size = num('s', val());
+            if (size < 0 || size > 2147483647) throw new Error(`ping: invalid argument: '${size}': out of range: 0 <= value <= 2147483647`);
             break;
           case 'q':
             quiet = true;
@@ -142,8 +160,10 @@ export function* ping(p: Proc): ProgramGen {
       }
     }
   } catch (e) {
-    err(p, (e as Error).message + '\n');
-    return 2;
+    // strtol_or_err exits with EXIT_FAILURE; the other checks with 2.
+    const m = (e as Error).message;
+    err(p, m + '\n');
+    return m.startsWith('ping: invalid argument') ? 1 : 2;
   }
   if (!target) {
     err(p, 'ping: usage error: Destination address required\n');
@@ -151,7 +171,13 @@ export function* ping(p: Proc): ProgramGen {
   }
   const daddr = parseInetLoose(target);
   if (daddr === null) {
-    err(p, `ping: ${target}: Name or service not known\n`);
+    // getaddrinfo(AI_CANONNAME) with no name server answering, as on the oracle.
+    err(p, `ping: ${target}: Temporary failure in name resolution\n`);
+    return 2;
+  }
+  // setsockopt(IP_TTL) takes 1..255 (or -1 for the default).
+  if (ttl === 0) {
+    err(p, 'ping: cannot set unicast time-to-live: Invalid argument\n');
     return 2;
   }
   // -I: an address to bind to, or an interface name.

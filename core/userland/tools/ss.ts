@@ -13,6 +13,7 @@ import { getservbyport } from './netdb.js';
 import { inet_diag_all } from '../../net/ipv4/inet_hashtables.js';
 import { TcpSock, RequestSock, TimewaitSock, type AnyTcpSock } from '../../net/ipv4/tcp_sock.js';
 import { tcp_get_info, type TcpInfo } from '../../net/ipv4/tcp.js';
+import { SS_USAGE } from './usage.js';
 
 // SS_* states in ss's numbering (= TCP_* in the kernel).
 const SS_NAMES = ['UNKNOWN', 'ESTAB', 'SYN-SENT', 'SYN-RECV', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT', 'UNCONN', 'CLOSE-WAIT', 'LAST-ACK', 'LISTEN', 'CLOSING'];
@@ -219,6 +220,19 @@ interface Filter {
   dst?: number;
 }
 
+const SS_FAMILIES = ['inet', 'inet6', 'link', 'unix', 'netlink', 'packet', 'vsock', 'tipc', 'xdp', 'mptcp'];
+const SS_TABLES = ['all', 'inet', 'tcp', 'udp', 'raw', 'unix', 'packet', 'netlink', 'unix_dgram', 'unix_stream', 'unix_seqpacket', 'packet_raw', 'packet_dgram', 'dccp', 'sctp', 'vsock', 'vsock_stream', 'vsock_dgram', 'xdp', 'mptcp', 'tipc'];
+
+/** -f: why `v` is not a family ss knows, or ''. */
+function ssFamily(v: string): string {
+  return SS_FAMILIES.includes(v) ? '' : 'invalid family';
+}
+
+/** -A: why `v` (comma-separated, ! to exclude) is not a socket table query, or ''. */
+function ssQuery(v: string): string {
+  return v.split(',').every((t) => SS_TABLES.includes(t.replace(/^!/, ''))) ? '' : 'illegal socket table id';
+}
+
 export function* ss(p: Proc): ProgramGen {
   const net = kernel(p);
   let udp = false;
@@ -246,7 +260,23 @@ export function* ss(p: Proc): ProgramGen {
       continue;
     }
     if (a.startsWith('-') && a.length > 1) {
-      for (const f of a.slice(1)) {
+      for (const [i, f] of [...a.slice(1)].entries()) {
+        if (f === 'f' || f === 'A') {
+          // -f FAMILY / -A QUERY: the value is the rest of the word or the next one.
+          const v = a.slice(i + 2) || args.shift() || '';
+          const e = f === 'f' ? ssFamily(v) : ssQuery(v);
+          if (e) {
+            err(p, `ss: "${v}" is ${e}\n${SS_USAGE}`);
+            return 255;
+          }
+          if (f === 'A' && /(^|,)tcp(,|$)/.test(v)) tcp = true;
+          if (f === 'A' && /(^|,)udp(,|$)/.test(v)) udp = true;
+          break;
+        }
+        if (f === 'Z' || f === 'z') {
+          err(p, 'ss: SELinux is not enabled.\n'); // as on a host without SELinux
+          return 1;
+        }
         if (f === 'u') udp = true;
         else if (f === 't') tcp = true;
         else if (f === 'a') all = true;
@@ -271,25 +301,30 @@ export function* ss(p: Proc): ProgramGen {
       const m = STATE_FILTERS[name];
       if (m === undefined) {
         err(p, `ss: wrong state name: ${name}\n`);
-        return 1;
+        return 255;
       }
       if (a === 'state') states = (states ?? 0) | m;
       else states = (states ?? SS_ALL) & ~m;
       continue;
     }
-    const expr = a.split(/\s+/).filter(Boolean);
-    while (args.length && expr.length < 3 && ['=', '==', 'eq'].includes(args[0]) === false && expr.length === 1 && /^(sport|dport|src|dst)$/.test(expr[0])) expr.push(args.shift()!);
-    if (expr.length >= 2 && /^(sport|dport|src|dst)$/.test(expr[0])) {
-      let v = expr.length >= 3 ? expr[2] : expr[1];
-      if ((v === '=' || v === '==' || v === 'eq') && args.length) v = args.shift()!;
-      if (expr[0] === 'sport' || expr[0] === 'dport') filter[expr[0]] = Number(v.replace(/^:/, ''));
+    // A filter expression (possibly one quoted argument): sport/dport/src/dst [=|==|eq] VALUE.
+    const toks = a.split(/\s+/).filter(Boolean);
+    while (toks.length) {
+      const key = toks.shift()!;
+      if (key === 'and' || key === '&&') continue;
+      if (!/^(sport|dport|src|dst)$/.test(key)) {
+        err(p, `ss: bad filter expression near '${key}'\n`);
+        return 1;
+      }
+      let v = toks.length ? toks.shift()! : (args.shift() ?? '');
+      if (v === '=' || v === '==' || v === 'eq') v = toks.length ? toks.shift()! : (args.shift() ?? '');
+      if (key === 'sport' || key === 'dport') filter[key] = Number(v.replace(/^:/, ''));
       else {
         const [h, port] = v.split(':');
         const addr = parseIPv4(h);
-        if (addr !== null) filter[expr[0] as 'src' | 'dst'] = addr;
-        if (port) filter[expr[0] === 'src' ? 'sport' : 'dport'] = Number(port);
+        if (addr !== null) filter[key as 'src' | 'dst'] = addr;
+        if (port) filter[key === 'src' ? 'sport' : 'dport'] = Number(port);
       }
-      continue;
     }
   }
   if (!udp && !tcp) tcp = true;

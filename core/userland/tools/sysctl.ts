@@ -3,6 +3,7 @@
 import type { Proc, ProgramGen } from '../process.js';
 import { kernel, out, err } from './util.js';
 import { formatSysctlLine, sysctlDotted } from '../../kernel/sysctl.js';
+import { SYSCTL_USAGE } from './usage.js';
 
 export function* sysctl(p: Proc): ProgramGen {
   const net = kernel(p);
@@ -21,8 +22,10 @@ export function* sysctl(p: Proc): ProgramGen {
         else if (f === 'e') ignore = true;
         else if (f === 'a' || f === 'A' || f === 'X') all = true;
         else {
-          err(p, `sysctl: invalid option -- '${f}'\nUsage:\n sysctl [options] [variable[=value] ...]\n`);
-          return 2;
+          // getopt's complaint, then Usage(stdout), which exits with success.
+          err(p, `sysctl: invalid option -- '${f}'\n`);
+          out(p, SYSCTL_USAGE);
+          return 0;
         }
       }
     } else names.push(a);
@@ -32,7 +35,7 @@ export function* sysctl(p: Proc): ProgramGen {
     return 0;
   }
   if (!names.length) {
-    err(p, "sysctl: no variables specified\nTry `sysctl --help' for more information.\n");
+    err(p, SYSCTL_USAGE); // Usage(stderr)
     return 1;
   }
   let rc = 0;

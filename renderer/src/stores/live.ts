@@ -30,7 +30,9 @@ const EMPTY: LiveCounters = { records: 0, frames: 0, droppedRecords: 0, droppedP
 /** Run fn before the next paint (a timer outside the browser). */
 function nextFrame(fn: () => void): void {
   const raf = (globalThis as { requestAnimationFrame?: (f: () => void) => number }).requestAnimationFrame;
-  if (raf) raf(fn);
+  // a hidden page gets no animation frames: apply (and acknowledge) anyway
+  const hidden = (globalThis as { document?: { hidden?: boolean } }).document?.hidden;
+  if (raf && !hidden) raf(fn);
   else setTimeout(fn, 0);
 }
 
@@ -95,8 +97,12 @@ export const useLiveStore = defineStore('live', () => {
       if (sink) sink.output(cmd, stream, text);
       else {
         let e = early.get(term);
-        if (!e) early.set(term, (e = []));
-        e.push([term, cmd, stream, text]);
+        if (!e) {
+          // output for terminals of other windows is not kept for long
+          if (early.size >= 32) early.delete(early.keys().next().value as number);
+          early.set(term, (e = []));
+        }
+        if (e.length < 256) e.push([term, cmd, stream, text]);
       }
     }
     for (const [term, cmd, code] of b.exits) terms.get(term)?.exit(cmd, code);
