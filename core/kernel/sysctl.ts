@@ -269,6 +269,8 @@ export class Sysctl {
   private readonly keys = new Map<string, string>();
   /** Name -> parseInt of its value (undefined: no such entry); cleared on every change. */
   private readonly ints = new Map<string, number | undefined>();
+  /** net.ipv4.conf.DIR.LEAF as sysctlInt reads it, by DIR then LEAF; cleared with ints. */
+  private readonly conf = new Map<string, Map<string, number>>();
 
   constructor(opts: SysctlOptions = {}) {
     for (const [name, spec] of Object.entries(SYSCTL_DEFAULTS)) {
@@ -319,6 +321,20 @@ export class Sysctl {
   }
 
   /** The (first) integer of the value, or undefined if unknown or not numeric. */
+  /** What net.sysctlInt(`net.ipv4.conf.${dir}.${leaf}`) gives (0 when
+   * unknown), without building the name: devconf reads on every packet. */
+  confInt(dir: string, leaf: string): number {
+    let m = this.conf.get(dir);
+    if (m === undefined) this.conf.set(dir, (m = new Map()));
+    let v = m.get(leaf);
+    if (v === undefined) {
+      const n = this.cachedInt(`net.ipv4.conf.${dir}.${leaf}`);
+      v = n === undefined ? 0 : n;
+      m.set(leaf, v);
+    }
+    return v;
+  }
+
   getInt(name: string): number | undefined {
     const n = this.cachedInt(name);
     return n === undefined || Number.isNaN(n) ? undefined : n;
@@ -402,6 +418,7 @@ export class Sysctl {
     }
     this.sorted = null;
     this.ints.clear();
+    this.conf.clear();
   }
 
   /** Remove net.ipv4.conf.IF.* and net.ipv4.neigh.IF.*; false if there were none. */
@@ -417,6 +434,7 @@ export class Sysctl {
     if (removed) {
       this.sorted = null;
       this.ints.clear();
+      this.conf.clear();
     }
     return removed;
   }
@@ -619,6 +637,7 @@ export class Sysctl {
     if (e.value === value) return;
     e.value = value;
     this.ints.clear();
+    this.conf.clear();
     this.emit(key, value);
   }
 

@@ -3,7 +3,7 @@
 // Calls return an errno name on failure, as the C library would set errno.
 import type { Net } from './net_namespace.js';
 import { consume_skb, type SkBuff } from './core/skbuff.js';
-import { Sock, skb_recv_datagram, sock_queue_err, SO_EE_ORIGIN_LOCAL, type SockExtendedErr, __sock_set_rcvbuf, __sock_set_sndbuf } from './ipv4/sock.js';
+import { Sock, skb_recv_datagram, sock_queue_err, SO_EE_ORIGIN_LOCAL, type SockExtendedErr, __sock_set_rcvbuf, __sock_set_sndbuf, skb_set_owner_w } from './ipv4/sock.js';
 import { ip_route_output_key, dst_mtu, type Rtable, RTCF_BROADCAST } from './ipv4/route.js';
 import { ip_alloc_skb, ip_local_out } from './ipv4/ip_output.js';
 import { udp_lib_get_port, udp_fill_header, __skb_recv_udp } from './ipv4/udp.js';
@@ -205,7 +205,11 @@ export function sock_sendto(net: Net, sk: Sock, data: Uint8Array, daddr?: number
       return pol.err;
     }
     const ttl = sk.ttl >= 0 ? sk.ttl : net.sysctlInt('net.ipv4.ip_default_ttl');
+    // sock_alloc_send_skb: a full send buffer blocks the writer (EAGAIN to
+    // the caller, which waits on the socket as sock_wait_for_wmem does).
+    if (isUdp && sk.wmem_alloc >= sk.sndbuf) return E('EAGAIN');
     const { skb, off } = ip_alloc_skb(net, payload, { saddr, daddr: to, protocol: sk.protocol, ttl, tos: sk.tos, df: pol.df });
+    if (isUdp) skb_set_owner_w(skb, sk);
     if (isUdp) {
       skb.buf.set(data, off + 8);
       udp_fill_header(skb.buf, off, sk.num, port, data.length, saddr, to);

@@ -9,7 +9,8 @@ import { syscall, type Errno } from './socket.js';
 import { ip_dev_find } from './ipv4/devinet.js';
 import { TcpSock, SEND_SHUTDOWN, RCV_SHUTDOWN, SHUTDOWN_MASK } from './ipv4/tcp_sock.js';
 import { tcp_init_sock, tcp_sendmsg_locked, tcp_recvmsg, tcp_shutdown, tcp_close, tcp_setsockopt, tcp_inq, tcp_get_info, type TcpInfo } from './ipv4/tcp.js';
-import { tcp_v4_connect, tcp_v4_init } from './ipv4/tcp_ipv4.js';
+import { tcp_v4_connect, tcp_v4_init, tcp_release_sock } from './ipv4/tcp_ipv4.js';
+import { do_softirq } from '../kernel/softirq.js';
 import { inet_csk_get_port, inet_csk_listen_start, inet_csk_accept } from './ipv4/inet_connection_sock.js';
 
 const E = (errno: string): Errno => ({ errno });
@@ -75,8 +76,8 @@ export function* tcp_accept(net: Net, sk: TcpSock, ctx: SysCtx, opts: { nonblock
 }
 
 /** connect(2): send the SYN, then (unless non-blocking) wait for the handshake. */
-export function* tcp_connect(net: Net, sk: TcpSock, daddr: number, dport: number, ctx: SysCtx, opts: { timeoutNs?: number } = {}): SysGen<Errno | null> {
-  const e = syscall(net, (): Errno | null => {
+export function* tcp_connect(net: Net, sk: TcpSock, daddr: number, dport: number, ctx: SysCtx, opts: { timeoutNs?: number; nonblock?: boolean } = {}): SysGen<Errno | null> {
+  const e = lock_sock_syscall(net, sk, (): Errno | null => {
     if (sk.state === 'ESTABLISHED') return E('EISCONN');
     if (sk.state !== 'CLOSE') return E('EALREADY');
     const err = tcp_v4_connect(sk, daddr, dport);
@@ -84,6 +85,18 @@ export function* tcp_connect(net: Net, sk: TcpSock, daddr: number, dport: number
   });
   if (e) return e;
   const deadline = opts.timeoutNs !== undefined ? net.now() + opts.timeoutNs : undefined;
+  if (opts.nonblock) {
+    // connect(O_NONBLOCK) gave EINPROGRESS: poll(POLLOUT) until the socket is
+    // writable or has an error, then getsockopt(SO_ERROR).
+    while (!(tcp_poll(sk) & (POLLOUT | POLLERR | POLLHUP))) {
+      if (ctx.interrupted()) return E('EINTR');
+      const left = deadline !== undefined ? deadline - net.now() : undefined;
+      if (left !== undefined && left <= 0) return E('ETIMEDOUT');
+      yield { op: 'wait', q: sk.wq, timeoutNs: left };
+    }
+    const err = tcp_so_error(sk);
+    return err ? E(err) : null;
+  }
   while (sk.state === 'SYN_SENT' || sk.state === 'SYN_RECV') {
     if (ctx.interrupted()) return E('EINTR');
     const left = deadline !== undefined ? deadline - net.now() : undefined;
@@ -96,6 +109,36 @@ export function* tcp_connect(net: Net, sk: TcpSock, daddr: number, dport: number
     return E(err);
   }
   return null;
+}
+
+/** A syscall body run under lock_sock: segments arriving meanwhile (for a
+ * veth peer that is all the softirq work the call itself raised) go to the
+ * backlog, ICMP errors only count, and release_sock runs the backlog. */
+function lock_sock_syscall<T>(net: Net, sk: TcpSock, fn: () => T): T {
+  return syscall(net, () => {
+    sk.owned = true;
+    try {
+      const r = fn();
+      // local_bh_enable inside the call runs the softirqs it raised.
+      const cpu = net.curCpu;
+      if (cpu && cpu.softirqPending) do_softirq(net, cpu, 'softirq');
+      return r;
+    } finally {
+      tcp_release_sock(sk);
+    }
+  });
+}
+
+/** getsockopt(SO_ERROR): sk_err, else sk_err_soft; either is cleared. */
+export function tcp_so_error(sk: TcpSock): string | null {
+  const err = sk.err;
+  if (err) {
+    sk.err = null;
+    return err;
+  }
+  const soft = sk.err_soft;
+  sk.err_soft = null;
+  return soft;
 }
 
 /** send(2)/write(2): copy everything, sleeping while the send buffer is full. */
@@ -175,7 +218,7 @@ export function tcp_poll(sk: TcpSock): number {
       if (sk.wmem_queued < sk.sndbuf && sk.sndbuf - sk.wmem_queued >= sk.wmem_queued >> 1) mask |= POLLOUT;
     } else mask |= POLLOUT;
   }
-  if (sk.err) mask |= POLLERR;
+  if (sk.err || sk.error_queue.length) mask |= POLLERR;
   return mask;
 }
 

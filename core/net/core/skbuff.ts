@@ -40,6 +40,9 @@ export class SkBuff {
   dst: any = null;
   /** Owning socket, if any. */
   sk: any = null;
+  /** skb->destructor: runs when the skb is freed (sock_wfree gives the
+   * sender's socket its send-buffer memory back). */
+  destructor: ((skb: SkBuff) => void) | null = null;
   /** Memory charged to a socket (truesize). */
   truesize: number;
   /** Receive queue on which the NIC placed it (skb_record_rx_queue). */
@@ -159,6 +162,11 @@ function release(skb: SkBuff, reason: DropReason | null, where: string): void {
   if (skb.freed) throw new Error(`double free of skb ${skb.id} at ${where}`);
   skb.freed = true;
   skb.owner.outstanding--;
+  if (skb.destructor) {
+    const d = skb.destructor;
+    skb.destructor = null;
+    d(skb);
+  }
   skb.owner.onFree?.(skb, reason, where);
   giveBuf(skb.buf);
 }

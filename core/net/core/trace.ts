@@ -50,6 +50,12 @@ const REF = 5;
 const ARGS = 8;
 const CHUNK_SHIFT = 12;
 const CHUNK = 1 << CHUNK_SHIFT;
+/** kinds with arguments k..7 marked undefined. */
+const UNDEFINED_FROM = Array.from({ length: ARGS + 1 }, (_, k) => {
+  let m = 0;
+  for (let j = k; j < ARGS; j++) m |= 2 << (2 * j);
+  return m;
+});
 
 const fmtReason: TraceFmt = (where, reason) => `${where} reason: ${reason}`;
 
@@ -115,22 +121,24 @@ export class Tracer {
     const o = (s & (CHUNK - 1)) * REF;
     const n = (s & (CHUNK - 1)) * NUM;
     const last = h !== undefined ? 8 : g !== undefined ? 7 : f !== undefined ? 6 : e !== undefined ? 5 : d !== undefined ? 4 : c !== undefined ? 3 : b !== undefined ? 2 : a !== undefined ? 1 : 0;
-    let r = o + 2;
-    let kinds = 0;
-    // Numbers go to the typed chunk, anything else to the next ref slot.
-    for (let k = 0; k < ARGS; k++) {
-      const v = k >= last ? undefined : k === 0 ? a : k === 1 ? b : k === 2 ? c : k === 3 ? d : k === 4 ? e : k === 5 ? f : k === 6 ? g : h;
-      if (typeof v === 'number') num[n + 4 + k] = v;
-      else if (v === undefined) kinds |= 2 << (2 * k);
-      else if (r < o + REF) {
-        ref[r++] = v;
-        kinds |= 1 << (2 * k);
-      } else {
-        // More non-number values than slots: keep the text instead.
-        ref[o + 1] = fmt(a, b, c, d, e, f, g, h);
-        kinds = 0;
-        break;
-      }
+    // Numbers go to the typed chunk, anything else to the next ref slot;
+    // arguments from `last` on are undefined.
+    this.kinds = UNDEFINED_FROM[last];
+    this.r = o + 2;
+    this.overflow = false;
+    if (last > 0) this.put(num, ref, n, o, 0, a);
+    if (last > 1) this.put(num, ref, n, o, 1, b);
+    if (last > 2) this.put(num, ref, n, o, 2, c);
+    if (last > 3) this.put(num, ref, n, o, 3, d);
+    if (last > 4) this.put(num, ref, n, o, 4, e);
+    if (last > 5) this.put(num, ref, n, o, 5, f);
+    if (last > 6) this.put(num, ref, n, o, 6, g);
+    if (last > 7) this.put(num, ref, n, o, 7, h);
+    let kinds = this.kinds;
+    if (this.overflow) {
+      // More non-number values than slots: keep the text instead.
+      ref[o + 1] = fmt(a, b, c, d, e, f, g, h);
+      kinds = 0;
     }
     num[n + 3] = kinds;
     if (this.listeners.length) this.notify();
@@ -230,6 +238,19 @@ export class Tracer {
 
   /** Slot of the record push() just made. */
   private pushed = 0;
+  // fnf's scratch: kinds being built, next ref slot, out of ref slots.
+  private kinds = 0;
+  private r = 0;
+  private overflow = false;
+
+  private put(num: Float64Array, ref: unknown[], n: number, o: number, k: number, v: unknown): void {
+    if (typeof v === 'number') num[n + 4 + k] = v;
+    else if (v === undefined) this.kinds |= 2 << (2 * k);
+    else if (this.r < o + REF) {
+      ref[this.r++] = v;
+      this.kinds |= 1 << (2 * k);
+    } else this.overflow = true;
+  }
 
   private chunk(c: number): Float64Array {
     while (this.nums.length <= c) {

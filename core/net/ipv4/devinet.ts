@@ -44,12 +44,12 @@ export function in_dev_get(dev: NetDevice): InDevice {
 
 /** IN_DEV_FORWARD: net.ipv4.conf.<dev>.forwarding. */
 export function IN_DEV_FORWARD(net: Net, dev: NetDevice): boolean {
-  return net.sysctlInt(`net.ipv4.conf.${dev.name}.forwarding`) !== 0;
+  return net.sysctl.confInt(dev.name, 'forwarding') !== 0;
 }
 
 export function IN_DEV_CONF(net: Net, dev: NetDevice, name: string): number {
-  const all = net.sysctlInt(`net.ipv4.conf.all.${name}`);
-  const own = net.sysctlInt(`net.ipv4.conf.${dev.name}.${name}`);
+  const all = net.sysctl.confInt('all', name);
+  const own = net.sysctl.confInt(dev.name, name);
   return Math.max(all, own);
 }
 

@@ -4,7 +4,7 @@
 // accept(), the SYN-ACK retransmit timer of request socks, and the helpers
 // that arm the retransmit and delayed-ACK timers.
 import type { Net } from '../net_namespace.js';
-import { type TcpSock, type RequestSock, type IcskPending, TimewaitSock, TCP_TIMEOUT_INIT, TCP_RTO_MAX, ICSK_ACK_SCHED, ICSK_ACK_TIMER, jiffies_ns } from './tcp_sock.js';
+import { type TcpSock, type RequestSock, type IcskPending, TimewaitSock, TCP_TIMEOUT_INIT, TCP_RTO_MAX, ICSK_ACK_SCHED, ICSK_ACK_TIMER, jiffies_ns, sk_reset_timer } from './tcp_sock.js';
 import { type InetBindBucket, tcp_hashinfo, inet_bind_hash, inet_get_local_port_range, inet_hash_listener, inet_unhash_listener, inet_ehash_insert, inet_ehash_remove } from './inet_hashtables.js';
 import { timer_setup } from '../../kernel/timer.js';
 import { NET_INC_STATS } from '../snmp_stats.js';
@@ -16,7 +16,7 @@ export function inet_csk_reset_xmit_timer(sk: TcpSock, what: IcskPending, when: 
   if (when > max_when) when = max_when;
   sk.pending = what;
   sk.timeout = jiffies_ns(sk.net) + when;
-  sk.retransmit_timer.mod(sk.timeout);
+  sk_reset_timer(sk.net, sk.retransmit_timer, sk.timeout);
 }
 
 /** inet_csk_clear_xmit_timer. */
@@ -61,7 +61,7 @@ export function inet_csk_inc_pingpong_cnt(sk: TcpSock): void {
 }
 
 export function inet_csk_reset_keepalive_timer(sk: TcpSock, len: number): void {
-  sk.keepalive_timer.mod(sk.net.now() + len);
+  sk_reset_timer(sk.net, sk.keepalive_timer, jiffies_ns(sk.net) + len);
 }
 
 export function inet_csk_delete_keepalive_timer(sk: TcpSock): void {
@@ -188,7 +188,7 @@ export function inet_csk_reqsk_queue_add(sk: TcpSock, child: TcpSock): void {
 export function inet_csk_reqsk_queue_hash_add(sk: TcpSock, req: RequestSock, timeout: number, rtx: (req: RequestSock) => boolean): void {
   const net = sk.net;
   req.timer = timer_setup(net, () => reqsk_timer_handler(req, rtx));
-  req.timer.mod(net.now() + timeout);
+  sk_reset_timer(net, req.timer, jiffies_ns(net) + timeout);
   inet_ehash_insert(net, req);
   sk.syn_qlen++;
   sk.syn_young++;
@@ -227,7 +227,7 @@ function reqsk_timer_handler(req: RequestSock, rtx: (req: RequestSock) => boolea
   NET_INC_STATS(net, 'TCPTimeouts'); // tcp_syn_ack_timeout
   if (!expire && (rtx(req) || req.acked)) {
     if (req.num_timeout++ === 0) sk.syn_young--;
-    req.timer.mod(net.now() + Math.min(TCP_TIMEOUT_INIT * 2 ** req.num_timeout, TCP_RTO_MAX));
+    sk_reset_timer(net, req.timer, jiffies_ns(net) + Math.min(TCP_TIMEOUT_INIT * 2 ** req.num_timeout, TCP_RTO_MAX));
     return;
   }
   inet_csk_reqsk_queue_drop(sk, req);

@@ -114,6 +114,19 @@ export function __sock_set_sndbuf(sk: Sock, val: number): void {
   sk.sndbuf = Math.max(val * 2, SOCK_MIN_SNDBUF);
 }
 
+/** skb_set_owner_w: the skb's memory counts against the sender's send
+ * buffer (sk_wmem_alloc) until it is freed, normally at TX completion; then
+ * sock_wfree gives it back, and sock_def_write_space wakes writers once at
+ * most half the send buffer is in use. */
+export function skb_set_owner_w(skb: SkBuff, sk: Sock): void {
+  const size = skb.truesize;
+  sk.wmem_alloc += size;
+  skb.destructor = () => {
+    sk.wmem_alloc -= size;
+    if (sk.wmem_alloc * 2 <= sk.sndbuf) sk.wake();
+  };
+}
+
 /** sock_queue_rcv_skb: charge the receive buffer, queue, wake the reader.
  * Returns false (and frees the skb) when the buffer is full. */
 export function sock_queue_rcv_skb(sk: Sock, skb: SkBuff): boolean {

@@ -21,6 +21,7 @@ import {
   tcp_rmem,
   tcp_wmem,
   jiffies_ns,
+  sk_reset_timer,
   tcp_time_stamp_ms,
   tcp_in_slow_start,
   tcp_snd_cwnd_set,
@@ -1685,7 +1686,7 @@ function tcp_rcv_synsent_state_process(sk: TcpSock, skb: SkBuff, seg: RcvSeg): n
       tcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS);
       sk.ack.pending |= 2;
       sk.ack.timeout = jiffies_ns(net) + TCP_DELACK_MAX;
-      sk.delack_timer.mod(sk.ack.timeout);
+      sk_reset_timer(net, sk.delack_timer, sk.ack.timeout);
       consume_skb(skb, 'tcp_rcv_synsent_state_process');
       return 0;
     }

@@ -30,7 +30,7 @@ import { tcp_initialize_rcv_mss } from './tcp_input.js';
 import { tcp_register_congestion_control } from './tcp_cong.js';
 import { tcp_cubic } from './tcp_cubic.js';
 import { tcp_bbr } from './tcp_bbr.js';
-import { TCP_INC_STATS, NET_INC_STATS, IP_INC_STATS } from '../snmp_stats.js';
+import { TCP_INC_STATS, NET_INC_STATS, IP_INC_STATS, ICMP_INC_STATS } from '../snmp_stats.js';
 import { COST } from '../../kernel/costs.js';
 
 /** The parsed segment plus where it came from (what TCP_SKB_CB and the IP header give). */
@@ -181,7 +181,22 @@ export function tcp_v4_rcv(net: Net, skb: SkBuff): void {
     return;
   }
   tcp_segs_in(tsk, seg);
+  if (tsk.owned) {
+    // tcp_add_backlog: run by release_sock when the syscall lets go.
+    tsk.backlog.push({ skb, seg });
+    return;
+  }
   tcp_v4_do_rcv(tsk, skb, seg);
+}
+
+/** release_sock / __release_sock: run what the backlog collected while a
+ * syscall held the socket, then drop ownership. */
+export function tcp_release_sock(sk: TcpSock): void {
+  while (sk.backlog.length) {
+    const { skb, seg } = sk.backlog.shift()!;
+    tcp_v4_do_rcv(sk, skb, seg as InSeg);
+  }
+  sk.owned = false;
 }
 
 function no_tcp_socket(net: Net, skb: SkBuff, seg: InSeg): void {
@@ -624,20 +639,23 @@ export function tcp_v4_err(net: Net, skb: SkBuff, inner: number, type: number, c
   const seq = tcph.seq(b, th);
   const sk = __inet_lookup_established(net, daddr, dport, saddr, sport, 0);
   if (!sk) {
-    // TCP_MIB_INERRS for an ICMP about nothing we know (__ICMP_INC_STATS in Linux).
+    ICMP_INC_STATS(net, 'InErrors'); // an ICMP about no connection of ours
     return;
   }
   if (sk instanceof TimewaitSock) return;
   if (sk instanceof RequestSock) {
-    // tcp_req_err
+    // tcp_req_err: ICMPs are not backlogged; a fatal one drops the request.
+    const abort = type === 12 || type === 11 || (type === 3 && (code === 0 || code === 1));
     if (seq !== sk.snt_isn) NET_INC_STATS(net, 'OutOfWindowIcmps');
-    else if (code !== 4 || type !== 3) {
+    else if (abort) {
       inet_csk_reqsk_queue_drop(sk.listener, sk);
-      NET_INC_STATS(net, 'LockDroppedIcmps');
+      tcp_listendrop(sk.listener);
     }
     return;
   }
   const tp = sk as TcpSock;
+  // Locally generated ICMPs can arrive while the socket is held.
+  if (tp.owned && !(type === 3 && code === 4)) NET_INC_STATS(net, 'LockDroppedIcmps');
   if (tp.state === 'CLOSE') return;
   if (tp.state !== 'LISTEN' && !between(seq, tp.snd_una, tp.snd_nxt)) {
     NET_INC_STATS(net, 'OutOfWindowIcmps');
@@ -674,11 +692,14 @@ export function tcp_v4_err(net: Net, skb: SkBuff, inner: number, type: number, c
       return;
   }
   if (tp.state === 'SYN_SENT' || tp.state === 'SYN_RECV') {
-    if (tp.recverr) sock_queue_err(tp, { ee_errno: err, ee_origin: SO_EE_ORIGIN_ICMP, ee_type: type, ee_code: code, ee_info: info, offender: iph.saddr(b, skb.network_header), payload: new Uint8Array(0), daddr, port: dport, tstamp: net.now() });
-    tcp_done_with_error(tp, err);
+    // ip_icmp_error queues it whether or not IP_RECVERR is set, so poll()
+    // reports POLLERR even when the socket was held and only sk_err_soft is set.
+    sock_queue_err(tp, { ee_errno: err, ee_origin: SO_EE_ORIGIN_ICMP, ee_type: type, ee_code: code, ee_info: info, offender: iph.saddr(b, skb.network_header), payload: new Uint8Array(0), daddr, port: dport, tstamp: net.now() });
+    if (!tp.owned) tcp_done_with_error(tp, err);
+    else tp.err_soft = err;
     return;
   }
-  if (tp.recverr) {
+  if (!tp.owned && tp.recverr) {
     tp.err = err;
     tp.wake();
   } else tp.err_soft = err;

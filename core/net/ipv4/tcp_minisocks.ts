@@ -5,7 +5,7 @@
 // passes tcp_check_req.
 import type { Net } from '../net_namespace.js';
 import type { SkBuff } from '../core/skbuff.js';
-import { TcpSock, TimewaitSock, type RequestSock, TCP_TIMEWAIT_LEN, tcp_receive_window, jiffies_ns, JIFFY_NS, TCP_INIT_CWND } from './tcp_sock.js';
+import { TcpSock, TimewaitSock, type RequestSock, TCP_TIMEWAIT_LEN, tcp_receive_window, jiffies_ns, sk_reset_timer, JIFFY_NS, TCP_INIT_CWND } from './tcp_sock.js';
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN, before, after } from './tcp_hdr.js';
 import { inet_ehash_replace, inet_ehash_remove, inet_bind_replace, inet_put_port, tcp_hashinfo } from './inet_hashtables.js';
 import { tcp_done, tcp_init_sock } from './tcp.js';
@@ -34,8 +34,8 @@ export function inet_twsk_deschedule_put(net: Net, tw: TimewaitSock): void {
  * shorter than 4 s); later ones (inet_twsk_reschedule) only move the timer. */
 function inet_twsk_schedule(net: Net, tw: TimewaitSock, timeo: number, rearm = true): void {
   if (!rearm) NET_INC_STATS(net, timeo <= 4e9 ? 'TWKilled' : 'TW');
-  tw.tw_ttd = net.now() + timeo;
-  tw.timer.mod(tw.tw_ttd);
+  tw.tw_ttd = jiffies_ns(net) + timeo;
+  sk_reset_timer(net, tw.timer, tw.tw_ttd);
 }
 
 /** tcp_time_wait: replace a closing socket by a timewait sock, then tcp_done. */

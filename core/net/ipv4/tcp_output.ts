@@ -24,6 +24,7 @@ import {
   tcp_clock_us,
   tcp_time_stamp_ms,
   jiffies_ns,
+  sk_reset_timer,
   TCPCB_SACKED_ACKED,
   TCPCB_SACKED_RETRANS,
   TCPCB_LOST,
@@ -865,7 +866,7 @@ export function tcp_send_delayed_ack(sk: TcpSock): void {
   }
   sk.ack.pending |= ICSK_ACK_SCHED | ICSK_ACK_TIMER;
   sk.ack.timeout = timeout;
-  sk.delack_timer.mod(timeout);
+  sk_reset_timer(net, sk.delack_timer, timeout);
 }
 
 /** tcp_send_fin: FIN on the last unsent segment, or a segment of its own. */

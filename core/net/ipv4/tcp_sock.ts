@@ -131,6 +131,13 @@ export class TcpSock extends Sock {
   done = false;
   /** Soft error (sk_err_soft), reported if the connection times out. */
   err_soft: string | null = null;
+  /** sock_owned_by_user: a syscall holds the socket lock; segments that
+   * arrive meanwhile wait in the backlog and ICMP errors only count. */
+  owned = false;
+  /** sk_backlog: segments received while owned, run by release_sock. */
+  backlog: { skb: SkBuff; seg: unknown }[] = [];
+  /** tcpi_rehash: the flow hash was changed after an RTO (sk_rethink_txhash). */
+  timeout_rehash = 0;
   userlocks = 0;
   /** sk_wmem_queued: bytes (truesize) in the write and retransmit queues. */
   wmem_queued = 0;
@@ -384,6 +391,21 @@ export function tcp_clock_us(net: Net): number {
 /** tcp_jiffies32 in ns, rounded down to a jiffy. */
 export function jiffies_ns(net: Net): number {
   return Math.floor(net.now() / JIFFY_NS) * JIFFY_NS;
+}
+
+/** mod_timer for a timer_list: the expiry in jiffies goes into a bucket of
+ * the timer wheel whose level depends on how far out it is, and the bucket
+ * runs at the tick after its granularity (calc_wheel_index/calc_index), so a
+ * timer fires one jiffy late within 63 jiffies and up to 8^level jiffies late
+ * further out (a 1 s RTO fires 4-32 ms late, TIME-WAIT up to 2 s late). */
+export function sk_reset_timer(net: Net, t: Timer, expiresNs: number): void {
+  const clk = Math.floor(net.now() / JIFFY_NS);
+  const exp = Math.ceil(expiresNs / JIFFY_NS - 1e-9);
+  const delta = exp - clk;
+  let lvl = 0;
+  while (lvl < 8 && delta >= 63 * 2 ** (3 * lvl)) lvl++;
+  const gran = 2 ** (3 * lvl);
+  t.mod((Math.floor(exp / gran) + 1) * gran * JIFFY_NS);
 }
 
 /** The timestamp clock (TCP_TS_HZ = 1000): ms. */

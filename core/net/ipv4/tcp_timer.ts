@@ -65,6 +65,11 @@ function tcp_write_timeout(sk: TcpSock): boolean {
     tcp_write_err(sk);
     return true;
   }
+  // sk_rethink_txhash: with net.core.txrehash a timeout picks a new flow hash.
+  if (net.sysctlInt('net.core.txrehash')) {
+    sk.timeout_rehash++;
+    NET_INC_STATS(net, 'TcpTimeoutRehash');
+  }
   return false;
 }
 

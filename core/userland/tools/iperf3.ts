@@ -11,20 +11,21 @@ import { kernel, out, err, parseInetLoose } from './util.js';
 import { formatIPv4 } from '../../net/wire/ip.js';
 import { WaitQueue } from '../../kernel/wait.js';
 import { ERRNO_TEXT } from './errno.js';
+import { udp_client, udp_server_test, parseRate } from './iperf3_udp.js';
 import { tcp_socket, tcp_bind, tcp_listen, tcp_accept, tcp_connect, tcp_send, tcp_recv, tcp_close_sys, tcp_setsockopt_sys, tcp_info_sys, tcp_poll, POLLIN, POLLOUT, type SysCtx, type TcpSock } from '../../net/socket_tcp.js';
 
-const TEST_START = 1;
-const TEST_RUNNING = 2;
-const TEST_END = 4;
-const PARAM_EXCHANGE = 9;
-const CREATE_STREAMS = 10;
-const EXCHANGE_RESULTS = 13;
-const DISPLAY_RESULTS = 14;
-const IPERF_DONE = 16;
+export const TEST_START = 1;
+export const TEST_RUNNING = 2;
+export const TEST_END = 4;
+export const PARAM_EXCHANGE = 9;
+export const CREATE_STREAMS = 10;
+export const EXCHANGE_RESULTS = 13;
+export const DISPLAY_RESULTS = 14;
+export const IPERF_DONE = 16;
 const COOKIE_SIZE = 37;
 const DEFAULT_TCP_BLKSIZE = 128 * 1024;
 
-interface Settings {
+export interface Settings {
   role: 's' | 'c' | null;
   host: string;
   port: number;
@@ -42,6 +43,8 @@ interface Settings {
   format: string;
   udp: boolean;
   omit: number;
+  /** -b for UDP (bits/s); undefined: iperf3's default 1 Mbit/s. */
+  bandwidth?: number;
 }
 
 /** One data stream (struct iperf_stream): its socket and counters. */
@@ -55,12 +58,12 @@ interface Stream {
   intervalRetrans: number;
 }
 
-class IperfExit {
+export class IperfExit {
   constructor(readonly code: number) {}
 }
 
 /** unit_snprintf: 1024-based bytes ('A'), 1000-based bits ('a'), or a fixed unit. */
-function unit(n: number, fmt: string): string {
+export function unit(n: number, fmt: string): string {
   const labels = fmt === fmt.toUpperCase() ? ['Byte', 'KByte', 'MByte', 'GByte', 'TByte'] : ['bit', 'Kbit', 'Mbit', 'Gbit', 'Tbit'];
   const base = fmt === fmt.toUpperCase() ? 1024 : 1000;
   let conv = 0;
@@ -77,8 +80,8 @@ function unit(n: number, fmt: string): string {
   return `${v.padStart(4)} ${labels[conv]}`;
 }
 
-const f2 = (x: number) => x.toFixed(2);
-const idcol = (id: number | string) => (typeof id === 'number' ? String(id).padStart(3) : id);
+export const f2 = (x: number) => x.toFixed(2);
+export const idcol = (id: number | string) => (typeof id === 'number' ? String(id).padStart(3) : id);
 
 function line(id: number | string, t0: number, t1: number, bytes: number, secs: number, fmt: string): string {
   const bw = secs > 0 ? (bytes * 8) / secs : 0;
@@ -190,6 +193,15 @@ export function* iperf3(p: Proc): ProgramGen {
         case '--udp':
           s.udp = true;
           break;
+        case '-b':
+        case '--bitrate':
+        case '--bandwidth': {
+          const arg = need();
+          const b = parseRate(arg);
+          if (!Number.isFinite(b)) throw perr(`invalid rate '${arg}'`);
+          s.bandwidth = b;
+          break;
+        }
         case '-4':
         case '--version4':
         case '-V':
@@ -207,11 +219,7 @@ export function* iperf3(p: Proc): ProgramGen {
       }
     }
     if (!s.role) throw perr('must either be a client (-c) or server (-s)');
-    if (s.udp) {
-      err(p, 'iperf3: error - UDP tests are not modelled in this StackLab version\n');
-      return 1;
-    }
-    if (!s.blksize) s.blksize = DEFAULT_TCP_BLKSIZE;
+    if (!s.blksize && !s.udp) s.blksize = DEFAULT_TCP_BLKSIZE;
     return s.role === 's' ? yield* server(p, s) : yield* client(p, s);
   } catch (e) {
     if (e instanceof IperfExit) return e.code;
@@ -224,7 +232,7 @@ function ctxOf(p: Proc): SysCtx {
 }
 
 /** Read exactly n bytes from a stream socket (Nread). */
-function* readN(p: Proc, sk: TcpSock, n: number): Generator<any, Uint8Array | null, any> {
+export function* readN(p: Proc, sk: TcpSock, n: number): Generator<any, Uint8Array | null, any> {
   const net = kernel(p);
   const buf = new Uint8Array(n);
   let got = 0;
@@ -237,18 +245,18 @@ function* readN(p: Proc, sk: TcpSock, n: number): Generator<any, Uint8Array | nu
   return buf;
 }
 
-function* writeAll(p: Proc, sk: TcpSock, data: Uint8Array): Generator<any, boolean, any> {
+export function* writeAll(p: Proc, sk: TcpSock, data: Uint8Array): Generator<any, boolean, any> {
   const r = yield* tcp_send(kernel(p), sk, data, ctxOf(p));
   return typeof r === 'number' && r === data.length;
 }
 
-function* sendJSON(p: Proc, sk: TcpSock, obj: unknown): Generator<any, boolean, any> {
+export function* sendJSON(p: Proc, sk: TcpSock, obj: unknown): Generator<any, boolean, any> {
   const body = new TextEncoderLite().encode(JSON.stringify(obj));
   const hdr = new Uint8Array([(body.length >>> 24) & 255, (body.length >>> 16) & 255, (body.length >>> 8) & 255, body.length & 255]);
   return (yield* writeAll(p, sk, hdr)) && (yield* writeAll(p, sk, body));
 }
 
-function* recvJSON(p: Proc, sk: TcpSock): Generator<any, any, any> {
+export function* recvJSON(p: Proc, sk: TcpSock): Generator<any, any, any> {
   const hdr = yield* readN(p, sk, 4);
   if (!hdr) return null;
   const len = ((hdr[0] << 24) | (hdr[1] << 16) | (hdr[2] << 8) | hdr[3]) >>> 0;
@@ -271,7 +279,7 @@ class TextEncoderLite {
   }
 }
 
-function make_cookie(p: Proc): Uint8Array {
+export function make_cookie(p: Proc): Uint8Array {
   const net = kernel(p);
   const chars = 'abcdefghijklmnopqrstuvwxyz234567';
   const b = new Uint8Array(COOKIE_SIZE);
@@ -279,7 +287,7 @@ function make_cookie(p: Proc): Uint8Array {
   return b;
 }
 
-function errexit(p: Proc, msg: string): IperfExit {
+export function errexit(p: Proc, msg: string): IperfExit {
   err(p, `iperf3: error - ${msg}\n`);
   return new IperfExit(1);
 }
@@ -447,6 +455,7 @@ function* client(p: Proc, s: Settings): ProgramGen {
     if (ce) throw errexit(p, `unable to connect to server: ${ERRNO_TEXT[ce.errno] ?? ce.errno}`);
     out(p, `Connecting to host ${s.host}, port ${s.port}\n`);
     if (s.reverse) out(p, `Reverse mode, remote host ${s.host} is sending\n`);
+    if (s.udp) return yield* udp_client(p, s, ctrl, daddr);
     const cookie = make_cookie(p);
     yield* writeAll(p, ctrl, cookie);
     let start = 0;
@@ -526,6 +535,11 @@ function* server(p: Proc, s: Settings): ProgramGen {
       yield* writeAll(p, c, new Uint8Array([PARAM_EXCHANGE]));
       const params = yield* recvJSON(p, c);
       if (!params) continue;
+      if (params.udp) {
+        const rc = yield* udp_server_test(p, s, params, c);
+        if (rc !== 0 || s.oneOff) return rc;
+        continue;
+      }
       const ts: Settings = { ...s, time: params.time ?? 10, bytes: params.num ?? 0, blksize: params.len ?? DEFAULT_TCP_BLKSIZE, parallel: params.parallel ?? 1, reverse: !!params.reverse, nodelay: !!params.nodelay, window: params.window ?? 0, mss: params.MSS ?? 0, congestion: params.congestion ?? null };
       yield* writeAll(p, c, new Uint8Array([CREATE_STREAMS]));
       for (let i = 0; i < ts.parallel; i++) {

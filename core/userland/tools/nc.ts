@@ -312,7 +312,7 @@ function* ncTcpConnect(p: Proc, o: Opts, host: string, uport: string[]): Program
       }
       set_common_sockopts(p, s, o);
       sys(p, 2); // connect_with_timeout: fcntl(F_GETFL), fcntl(F_SETFL, O_NONBLOCK)
-      const ce = yield* tcp_connect(net, s, daddr, port, ctxOf(p), { timeoutNs: o.timeout > 0 ? o.timeout * 1e6 : undefined });
+      const ce = yield* tcp_connect(net, s, daddr, port, ctxOf(p), { nonblock: true, timeoutNs: o.timeout > 0 ? o.timeout * 1e6 : undefined });
       sys(p, 3); // select() returning, getsockopt(SO_ERROR), fcntl(F_SETFL)
       if (ce) {
         if (ce.errno === 'EINTR') return 130;
