@@ -151,7 +151,10 @@ async function main(): Promise<void> {
     else {
       rows.push({ item: '7. time to interactive (example lab)', value: fmt(r.tti_ms, ' ms'), target: `<= ${TARGET.tti_ms} ms`, ok: r.tti_ms <= TARGET.tti_ms });
       rows.push({ item: '7. time to interactive (500-node lab)', value: fmt(r.tti_500_ms, ' ms'), target: '', ok: null });
-      rows.push({ item: '7. panning 500 nodes: median / worst frame', value: `${fmt(r.pan_frame_median_ms, ' ms')} / ${fmt(r.pan_frame_worst_ms, ' ms')} (${fmt(r.pan_task_ms_per_frame, ' ms')} main-thread work per frame)`, target: `median <= ${TARGET.frame_median_ms} ms`, ok: r.pan_frame_median_ms <= TARGET.frame_median_ms });
+      // rAF intervals come in whole 60 Hz frames (16.7 ms): a median of one
+      // frame is 60 fps; the main-thread work per frame must fit in 16 ms.
+      const smooth = r.pan_frame_median_ms <= 1000 / 60 + 0.5 && r.pan_task_ms_per_frame <= TARGET.frame_median_ms;
+      rows.push({ item: '7. panning 500 nodes: median / worst frame', value: `${fmt(r.pan_frame_median_ms, ' ms')} / ${fmt(r.pan_frame_worst_ms, ' ms')} (${fmt(r.pan_task_ms_per_frame, ' ms')} main-thread work per frame)`, target: `60 fps, work <= ${TARGET.frame_median_ms} ms`, ok: smooth });
       rows.push({ item: `7. longest main-thread task, stream of ${fmt(r.stream_records_per_s)} events/s`, value: `${fmt(r.stream_longest_task_ms, ' ms')} (${r.stream_long_tasks} tasks > 50 ms)`, target: `<= ${TARGET.longest_task_ms} ms`, ok: r.stream_longest_task_ms <= TARGET.longest_task_ms });
     }
   }

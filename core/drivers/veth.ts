@@ -4,6 +4,7 @@
 // __netif_rx, so it is processed in NET_RX softirq by process_backlog on the
 // sending CPU. There is no ring, no DMA and no interrupt: a veth never shows
 // in /proc/interrupts. An end has carrier only while both ends are up.
+import { netdev_init_features, VETH_FEATURES } from '../net/core/netdev_features.js';
 import type { Net } from '../net/net_namespace.js';
 import { NetDevice, NETDEV_TX_OK } from '../net/core/netdevice.js';
 import { type SkBuff, kfree_skb, PACKET_HOST } from '../net/core/skbuff.js';
@@ -95,6 +96,7 @@ function veth_setup(net: Net, name: string, addr: Mac | undefined, mtu: number |
     ndo_stop: () => veth_close(dev),
   });
   dev.kind = 'veth';
+  netdev_init_features(dev, VETH_FEATURES);
   dev.priv = new VethPriv();
   dev.carrier = false;
   dev.dev_addr = addr ? new Uint8Array(addr) : eth_random_addr(net);

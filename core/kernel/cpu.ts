@@ -59,10 +59,14 @@ export class Cpu {
     switch (this.ctx) {
       case 'hardirq':
         this.time.irq += ns;
+        // Interrupt work keeps the CPU from tasks: one woken meanwhile
+        // (sock_def_readable from a softirq) runs only after it.
+        if (this.clock > this.busyUntil) this.busyUntil = this.clock;
         break;
       case 'softirq':
       case 'ksoftirqd':
         this.time.softirq += ns;
+        if (this.clock > this.busyUntil) this.busyUntil = this.clock;
         break;
       case 'user':
         this.time.user += ns;

@@ -35,6 +35,13 @@ describe('ethtool output formats', () => {
     expect(run('ethtool -k lo').stdout).toBe(fx('ethtool-k-lo.txt'));
   });
 
+  test('veth and bridge devices carry their 6.18 feature sets', () => {
+    const v = bootLab('version: 1\nname: v\nhosts:\n  h:\n    exec:\n      - ip link add eth0 type veth peer name eth1\n      - ip link add br9 type bridge\n');
+    expect(v.runCommand('h', 'ethtool -k eth0').stdout).toBe(fx('ethtool-k-veth.txt'));
+    expect(v.runCommand('h', 'ethtool -k br9').stdout).toBe(fx('ethtool-k-bridge.txt'));
+    expect(v.runCommand('h', 'ethtool -i br9').stdout).toContain('driver: bridge\nversion: 2.3\nfirmware-version: N/A\n');
+  });
+
   test('-i names the driver, the kernel release and the PCI function', () => {
     expect(run('ethtool -i eth0').stdout).toBe(
       'driver: stlnic\nversion: 6.18.44-fc-v595\nfirmware-version: \nexpansion-rom-version: \nbus-info: 0000:00:03.0\n' +

@@ -2,6 +2,7 @@
 // network device. `ip link add br0 type bridge` makes one with a random MAC,
 // no carrier and no queue (IFF_NO_QUEUE); what the host sends through it
 // (br_dev_xmit) goes to the port the FDB knows or is flooded.
+import { netdev_init_features, BRIDGE_FEATURES } from '../core/netdev_features.js';
 import type { Net } from '../net_namespace.js';
 import { NetDevice, NETDEV_TX_OK } from '../core/netdevice.js';
 import { type SkBuff, kfree_skb } from '../core/skbuff.js';
@@ -67,6 +68,7 @@ export function br_dev_newlink(net: Net, name: string, opts: BridgeOptions = {})
     ndo_set_mac_address: (_d, addr) => br_set_mac_address(br, addr),
   });
   dev.kind = 'bridge';
+  netdev_init_features(dev, BRIDGE_FEATURES);
   dev.carrier = false;
   dev.dev_addr = opts.address ? new Uint8Array(opts.address) : eth_random_addr(net);
   if (opts.mtu) dev.mtu = opts.mtu;

@@ -88,7 +88,8 @@ export function net_rx_action(net: Net, cpu: Cpu): void {
   const repoll: NapiStruct[] = [];
   start: for (;;) {
     sd.in_net_rx_action = true;
-    list.push(...sd.poll_list.splice(0));
+    for (const p of sd.poll_list) list.push(p); // (no splice: one array less per softirq)
+    while (sd.poll_list.length) sd.poll_list.pop();
     for (;;) {
       if (!list.length) {
         if (!repoll.length) {

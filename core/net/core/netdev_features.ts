@@ -20,7 +20,7 @@ export const NETDEV_FEATURE_NAMES: readonly string[] = [
 ];
 
 /** NETIF_F_NEVER_CHANGE: features no request can turn on or off. */
-export const NETIF_F_NEVER_CHANGE = new Set(['vlan-challenged', 'tx-scatter-gather-fraglist', 'highdma']);
+export const NETIF_F_NEVER_CHANGE = new Set(['vlan-challenged']);
 
 /** NETIF_F_SOFT_FEATURES: done in software, so every device offers them. */
 export const NETIF_F_SOFT_FEATURES = ['tx-generic-segmentation', 'rx-gro'];

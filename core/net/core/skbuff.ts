@@ -183,22 +183,23 @@ const POOL_MAX_SHIFT = 16;
 const POOL_PER_CLASS = 1024;
 const pools: ArrayBuffer[][] = [];
 for (let c = 0; c <= POOL_MAX_SHIFT; c++) pools.push([]);
-/** Buffers the pool handed out (a view of one of them may go back). */
-const pooled = new WeakSet<ArrayBuffer>();
+/** Marks the buffers the pool made (only those go back): a property is
+ * cheaper to test per packet than a WeakSet. */
+const POOLED = Symbol('skb pool');
 
 function takeBuf(size: number): Uint8Array {
   if (size > 1 << POOL_MAX_SHIFT) return new Uint8Array(size);
   const c = size <= 1 << POOL_MIN_SHIFT ? POOL_MIN_SHIFT : 32 - Math.clz32(size - 1);
   const ab = pools[c].pop();
   if (ab !== undefined) return new Uint8Array(ab, 0, size);
-  const nb = new ArrayBuffer(1 << c);
-  pooled.add(nb);
+  const nb = new ArrayBuffer(1 << c) as ArrayBuffer & { [POOLED]?: true };
+  nb[POOLED] = true;
   return new Uint8Array(nb, 0, size);
 }
 
 function giveBuf(b: Uint8Array): void {
-  const ab = b.buffer as ArrayBuffer;
-  if (b.byteOffset !== 0 || !pooled.has(ab)) return;
+  const ab = b.buffer as ArrayBuffer & { [POOLED]?: true };
+  if (ab[POOLED] !== true || b.byteOffset !== 0) return;
   const p = pools[31 - Math.clz32(ab.byteLength)];
   if (p.length >= POOL_PER_CLASS) return;
   b.fill(0);

@@ -6,11 +6,11 @@
 // tcp_stats_print does, -m skmem, -o timers, `state NAME` and simple
 // sport/dport/src/dst filters.
 import type { Proc, ProgramGen } from '../process.js';
-import { kernel, out, err } from './util.js';
-import { formatIPv4, parseIPv4 } from '../../net/wire/ip.js';
+import { kernel, out, err, parseInetLoose } from './util.js';
+import { formatIPv4 } from '../../net/wire/ip.js';
 import type { Sock } from '../../net/ipv4/sock.js';
-import { getservbyport } from './netdb.js';
-import { inet_diag_all } from '../../net/ipv4/inet_hashtables.js';
+import { getservbyport, getservbyname } from './netdb.js';
+import { inet_diag_all, inet_get_local_port_range } from '../../net/ipv4/inet_hashtables.js';
 import { TcpSock, RequestSock, TimewaitSock, type AnyTcpSock } from '../../net/ipv4/tcp_sock.js';
 import { tcp_get_info, type TcpInfo } from '../../net/ipv4/tcp.js';
 import { SS_USAGE } from './usage.js';
@@ -213,11 +213,231 @@ function tcp_timer(sk: AnyTcpSock, now: number): string {
   return '';
 }
 
-interface Filter {
-  sport?: number;
-  dport?: number;
-  src?: number;
-  dst?: number;
+// ---- the filter expression (ssfilter.y and ss.c's yylex/parse_hostcond) ----
+
+/** A host condition: an address prefix (null: any) and a port (-1: any). */
+interface HostCond {
+  addr: number | null;
+  plen: number;
+  port: number;
+}
+type FNode =
+  | { op: 'and' | 'or'; a: FNode; b: FNode }
+  | { op: 'not'; a: FNode }
+  | { op: 'scond' | 'dcond' | 'sge' | 'sle' | 'dge' | 'dle'; c: HostCond }
+  | { op: 'dev'; ifindex: number }
+  | { op: 'autobound' };
+
+interface SockKey {
+  laddr: number;
+  lport: number;
+  raddr: number;
+  rport: number;
+  iface: number;
+  autobound: boolean;
+}
+
+/** A filter that cannot be parsed: what ss prints and its exit status. */
+class FilterError {
+  constructor(
+    readonly text: string,
+    readonly status: number,
+  ) {}
+}
+
+const prefixMatch = (c: HostCond, a: number) => c.addr === null || c.plen === 0 || (a ^ c.addr) >>> (32 - c.plen) === 0;
+
+/** run_ssfilter. */
+function runFilter(f: FNode, k: SockKey): boolean {
+  switch (f.op) {
+    case 'and':
+      return runFilter(f.a, k) && runFilter(f.b, k);
+    case 'or':
+      return runFilter(f.a, k) || runFilter(f.b, k);
+    case 'not':
+      return !runFilter(f.a, k);
+    case 'scond':
+      return (f.c.port === -1 || f.c.port === k.lport) && prefixMatch(f.c, k.laddr);
+    case 'dcond':
+      return (f.c.port === -1 || f.c.port === k.rport) && prefixMatch(f.c, k.raddr);
+    case 'sge':
+      return k.lport >= f.c.port;
+    case 'sle':
+      return k.lport <= f.c.port;
+    case 'dge':
+      return k.rport >= f.c.port;
+    case 'dle':
+      return k.rport <= f.c.port;
+    case 'dev':
+      return k.iface === f.ifindex;
+    case 'autobound':
+      return k.autobound;
+  }
+}
+
+/** parse_hostcond for inet: [addr[/plen]][:port], or just a port after sport/dport. */
+function parseHostCond(tok: string, isPort: boolean, dbs: { tcp: boolean; udp: boolean }): HostCond {
+  const c: HostCond = { addr: null, plen: 32, port: -1 };
+  let addr = tok;
+  let port: string | null = null;
+  if (isPort) {
+    port = addr;
+    addr = '';
+  } else {
+    const slash = addr.indexOf('/');
+    const colon = addr.lastIndexOf(':');
+    if (colon >= 0 && colon > slash) {
+      port = addr.slice(colon + 1);
+      addr = addr.slice(0, colon);
+    }
+  }
+  if (port !== null && port.startsWith(':')) port = port.slice(1);
+  if (port && port !== '*') {
+    if (/^(0x[0-9a-f]+|\d+)$/i.test(port)) c.port = Number(port);
+    else {
+      const u = dbs.udp ? getservbyname(port, 'udp') : null;
+      const t = dbs.tcp ? getservbyname(port, 'tcp') : null;
+      if (u !== null && t !== null && u !== t) throw new FilterError(`Error: ambiguous port "${port}".\n`, 1);
+      const n = u ?? t;
+      if (n === null) throw new FilterError(`Error: "${port}" does not look like a port.\n`, 1);
+      c.port = n;
+    }
+  }
+  if (isPort || !addr || addr === '*') return c;
+  // get_prefix_1, then a DNS lookup (the lab resolves only localhost).
+  const [a, len] = addr.split('/');
+  const ip = parseInetLoose(a) ?? (a === 'localhost' ? 0x7f000001 : null);
+  const plen = len === undefined ? 32 : /^\d+$/.test(len) ? Number(len) : NaN;
+  if (ip === null || !(plen >= 0 && plen <= 32)) throw new FilterError(`Error: an inet prefix is expected rather than "${addr}".\n`, 1);
+  c.addr = ip;
+  c.plen = plen;
+  return c;
+}
+
+const SYNTAX_ERROR = new FilterError(`ss: bison bellows (while parsing filter): "syntax error!" Sorry.\n${SS_USAGE}`, 255);
+
+/** ssfilter_parse: the words after the state filters, tokenized as yylex
+ * does (a HOSTCOND is parsed as soon as it is read, so a bad address is
+ * reported before a later syntax error). '&' binds tighter than '|'. */
+function parseFilter(p: Proc, words: string[], dbs: { tcp: boolean; udp: boolean }): FNode {
+  const toks = words.flatMap((w) => w.split(/\s+/).filter(Boolean));
+  let i = 0;
+  let tokType = '';
+  type Tok = { t: string; c?: HostCond; ifindex?: number };
+  const KW: Record<string, string> = {
+    '!': '!', not: '!', '|': '|', '||': '|', or: '|', '&': '&', '&&': '&', and: '&', '(': '(', ')': ')',
+    '>=': 'GEQ', ge: 'GEQ', geq: 'GEQ', '<=': 'LEQ', le: 'LEQ', leq: 'LEQ', '!=': 'NEQ', ne: 'NEQ', neq: 'NEQ',
+    '=': '=', '==': '=', eq: '=', '>': '>', gt: '>', '<': '<', lt: '<',
+  };
+  const COND: Record<string, string> = { dst: 'DCOND', src: 'SCOND', dport: 'DPORT', sport: 'SPORT', autobound: 'AUTOBOUND', dev: 'DEVCOND' };
+  const lex = (): Tok => {
+    if (i >= toks.length) return { t: 'EOF' };
+    const w = toks[i++];
+    if (KW[w]) return { t: KW[w] };
+    if (COND[w]) return { t: (tokType = COND[w]) };
+    if (tokType === 'DEVCOND') {
+      const dev = kernel(p).dev_get_by_name(w);
+      const idx = dev ? dev.ifindex : /^\d+$/.test(w) ? Number(w) : 0;
+      if (!idx) throw new FilterError('Cannot parse device.\n', 1);
+      return { t: 'DEVNAME', ifindex: idx };
+    }
+    try {
+      return { t: 'HOSTCOND', c: parseHostCond(w, tokType === 'SPORT' || tokType === 'DPORT', dbs) };
+    } catch (e) {
+      if (e instanceof FilterError) throw new FilterError(e.text + 'Cannot parse dst/src address.\n', 1);
+      throw e;
+    }
+  };
+  let la: Tok | null = null;
+  const peek = () => (la ??= lex());
+  const next = () => {
+    const t = peek();
+    la = null;
+    return t;
+  };
+  const want = (t: string): Tok => {
+    const k = next();
+    if (k.t !== t) throw SYNTAX_ERROR;
+    return k;
+  };
+  const starts = (t: string) => ['!', '(', 'DCOND', 'SCOND', 'DPORT', 'SPORT', 'AUTOBOUND', 'DEVCOND'].includes(t);
+  const expr = (): FNode => {
+    const t = next();
+    switch (t.t) {
+      case '!':
+        return { op: 'not', a: expr() };
+      case '(': {
+        const e = orList();
+        want(')');
+        return e;
+      }
+      case 'AUTOBOUND':
+        return { op: 'autobound' };
+      case 'DEVCOND': {
+        let k = next();
+        const neq = k.t === 'NEQ';
+        if (k.t === '=' || neq) k = next();
+        if (k.t !== 'DEVNAME') throw SYNTAX_ERROR;
+        const n: FNode = { op: 'dev', ifindex: k.ifindex! };
+        return neq ? { op: 'not', a: n } : n;
+      }
+      case 'DCOND':
+      case 'SCOND': {
+        let k = next();
+        const neq = k.t === 'NEQ';
+        if (k.t === '=' || neq) k = next();
+        if (k.t !== 'HOSTCOND') throw SYNTAX_ERROR;
+        const n: FNode = { op: t.t === 'DCOND' ? 'dcond' : 'scond', c: k.c! };
+        return neq ? { op: 'not', a: n } : n;
+      }
+      case 'DPORT':
+      case 'SPORT': {
+        const d = t.t === 'DPORT';
+        let op = next();
+        let k = op;
+        if (op.t === 'HOSTCOND') op = { t: '=' };
+        else k = next();
+        if (k.t !== 'HOSTCOND') throw SYNTAX_ERROR;
+        const c = k.c!;
+        switch (op.t) {
+          case 'GEQ':
+            return { op: d ? 'dge' : 'sge', c };
+          case 'LEQ':
+            return { op: d ? 'dle' : 'sle', c };
+          case '>':
+            return { op: 'not', a: { op: d ? 'dle' : 'sle', c } };
+          case '<':
+            return { op: 'not', a: { op: d ? 'dge' : 'sge', c } };
+          case '=':
+            return { op: d ? 'dcond' : 'scond', c };
+          case 'NEQ':
+            return { op: 'not', a: { op: d ? 'dcond' : 'scond', c } };
+        }
+        throw SYNTAX_ERROR;
+      }
+    }
+    throw SYNTAX_ERROR;
+  };
+  const andList = (): FNode => {
+    let e = expr();
+    for (;;) {
+      const t = peek().t;
+      if (t === '&') next();
+      else if (!starts(t)) return e;
+      e = { op: 'and', a: e, b: expr() };
+    }
+  };
+  const orList = (): FNode => {
+    let e = andList();
+    while (peek().t === '|') {
+      next();
+      e = { op: 'or', a: e, b: andList() };
+    }
+    return e;
+  };
+  const f = orList();
+  if (peek().t !== 'EOF') throw SYNTAX_ERROR;
+  return f;
 }
 
 const SS_FAMILIES = ['inet', 'inet6', 'link', 'unix', 'netlink', 'packet', 'vsock', 'tipc', 'xdp', 'mptcp'];
@@ -245,11 +465,15 @@ export function* ss(p: Proc): ProgramGen {
   let options = false;
   let header = true;
   let states: number | null = null;
-  const filter: Filter = {};
+  const words: string[] = [];
   const args = p.argv.slice(1);
   const longs: Record<string, string> = { '--tcp': 't', '--udp': 'u', '--all': 'a', '--listening': 'l', '--numeric': 'n', '--info': 'i', '--memory': 'm', '--options': 'o', '--extended': 'e', '--no-header': 'H', '--ipv4': '4', '--processes': 'p' };
   while (args.length) {
     const a = args.shift()!;
+    if (a === '--') {
+      words.push(...args.splice(0));
+      break;
+    }
     if (a.startsWith('--')) {
       const f = longs[a];
       if (!f) {
@@ -295,44 +519,39 @@ export function* ss(p: Proc): ProgramGen {
       }
       continue;
     }
-    // The filter: state/exclude and a few expressions.
-    if (a === 'state' || a === 'exclude') {
-      const name = args.shift() ?? '';
-      const m = STATE_FILTERS[name];
-      if (m === undefined) {
-        err(p, `ss: wrong state name: ${name}\n`);
-        return 255;
-      }
-      if (a === 'state') states = (states ?? 0) | m;
-      else states = (states ?? SS_ALL) & ~m;
-      continue;
+    // getopt_long permutes: the words are the filter, read after the options.
+    words.push(a);
+  }
+  // STATE-FILTER words come first (main's loop), the rest is the expression.
+  while (words.length && (words[0] === 'state' || words[0] === 'exclude' || words[0] === 'excl')) {
+    const a = words.shift()!;
+    const name = words.shift() ?? '';
+    const m = STATE_FILTERS[name];
+    if (m === undefined) {
+      err(p, `ss: wrong state name: ${name}\n`);
+      return 255;
     }
-    // A filter expression (possibly one quoted argument): sport/dport/src/dst [=|==|eq] VALUE.
-    const toks = a.split(/\s+/).filter(Boolean);
-    while (toks.length) {
-      const key = toks.shift()!;
-      if (key === 'and' || key === '&&') continue;
-      if (!/^(sport|dport|src|dst)$/.test(key)) {
-        err(p, `ss: bad filter expression near '${key}'\n`);
-        return 1;
-      }
-      let v = toks.length ? toks.shift()! : (args.shift() ?? '');
-      if (v === '=' || v === '==' || v === 'eq') v = toks.length ? toks.shift()! : (args.shift() ?? '');
-      if (key === 'sport' || key === 'dport') filter[key] = Number(v.replace(/^:/, ''));
-      else {
-        const [h, port] = v.split(':');
-        const addr = parseIPv4(h);
-        if (addr !== null) filter[key as 'src' | 'dst'] = addr;
-        if (port) filter[key === 'src' ? 'sport' : 'dport'] = Number(port);
-      }
+    if (a === 'state') states = (states ?? 0) | m;
+    else states = (states ?? SS_ALL) & ~m;
+  }
+  let filter: FNode | null = null;
+  if (words.length) {
+    try {
+      filter = parseFilter(p, words, { tcp: tcp || !udp, udp: udp || !tcp });
+    } catch (e) {
+      if (!(e instanceof FilterError)) throw e;
+      err(p, e.text);
+      return e.status;
     }
   }
   if (!udp && !tcp) tcp = true;
   if (states === null) states = all ? SS_ALL : listening ? (1 << SS_LISTEN) | (1 << SS_CLOSE) : SS_CONN;
   const rows: Row[] = [];
   const now = net.now();
-  const match = (laddr: number, lport: number, raddr: number, rport: number) =>
-    (filter.sport === undefined || filter.sport === lport) && (filter.dport === undefined || filter.dport === rport) && (filter.src === undefined || filter.src === laddr) && (filter.dst === undefined || filter.dst === raddr);
+  // autobound: a local port from ip_local_port_range (SSF_S_AUTO).
+  const [lo, hi] = inet_get_local_port_range(net);
+  const match = (sk: Sock | AnyTcpSock, laddr: number, lport: number, raddr: number, rport: number) =>
+    !filter || runFilter(filter, { laddr, lport, raddr, rport, iface: 'bound_dev_if' in sk ? sk.bound_dev_if : 0, autobound: lport >= lo && lport <= hi });
   if (tcp) {
     for (const sk of inet_diag_all(net)) {
       let state: number;
@@ -364,7 +583,7 @@ export function* ss(p: Proc): ProgramGen {
         }
       }
       if (!(states & (1 << state))) continue;
-      if (!match(laddr, lport, raddr, rport)) continue;
+      if (!match(sk, laddr, lport, raddr, rport)) continue;
       let detail: string | null = null;
       if (info || mem) {
         detail = '';
@@ -381,7 +600,7 @@ export function* ss(p: Proc): ProgramGen {
     for (const sk of net.socks.udp as Sock[]) {
       const state = sk.state === 'ESTABLISHED' ? SS_ESTABLISHED : SS_CLOSE;
       const ok = listening && !all ? state === SS_CLOSE : all || states !== SS_CONN ? (states & (1 << state)) !== 0 : state === SS_ESTABLISHED;
-      if (!ok || !match(sk.rcv_saddr, sk.num, sk.daddr, sk.dport)) continue;
+      if (!ok || !match(sk, sk.rcv_saddr, sk.num, sk.daddr, sk.dport)) continue;
       // Recv-Q of a UDP socket is udp_rqueue_get: memory not yet given back by reads excluded.
       const rq = sk.rmem_alloc - sk.forward_deficit;
       rows.push({ netid: 'udp', state, rq, wq: sk.wmem_alloc, laddr: sk.rcv_saddr, lport: sk.num, raddr: sk.daddr, rport: sk.dport, ext: '', detail: mem ? ` skmem:(r${sk.rmem_alloc},rb${sk.rcvbuf},t${sk.wmem_alloc},tb${sk.sndbuf},f${sk.forward_alloc},w0,o0,bl0,d${sk.drops})` : null });
