@@ -25,9 +25,10 @@ describe(`malformed frames move Linux's counters (kernel ${KERNEL.kernel})`, () 
   });
 
   for (const m of MUTATIONS) {
-    const needsTcp = m.tcp && !tcp_v4_rcv_hook.fn;
-    test.skipIf(needsTcp)(m.name, () => {
+    test(m.name, (ctx) => {
       const t = target();
+      // Hosts register TCP when they boot (tcp_v4_init); skip its rows without it.
+      if (m.tcp && !tcp_v4_rcv_hook.fn) return ctx.skip();
       const before = counters(t.b, WATCH);
       t.inject(m.frame);
       t.runner.idle(1.1e9);
