@@ -4,6 +4,7 @@
 // listeners by port; bhash the bind buckets, by port, that decide who may
 // bind or connect from which local port.
 import type { Net } from '../net_namespace.js';
+import { sock_compute_score } from './sock.js';
 import type { AnyTcpSock, TcpSock, TimewaitSock } from './tcp_sock.js';
 
 /** struct inet_bind_bucket: one local port and the sockets bound to it. */
@@ -61,15 +62,9 @@ export function inet_lookup_listener(net: Net, daddr: number, dport: number, dif
   let best: TcpSock | null = null;
   let bestScore = -1;
   for (const sk of l) {
-    let score = 1;
-    if (sk.rcv_saddr) {
-      if (sk.rcv_saddr !== daddr) continue;
-      score += 4;
-    }
-    if (sk.bound_dev_if) {
-      if (sk.bound_dev_if !== dif) continue;
-      score += 4;
-    }
+    // Listeners have no peer: only the local address and device can bind them.
+    const score = sock_compute_score(sk, daddr, sk.daddr, sk.dport, dif, 1);
+    if (score < 0) continue;
     if (score > bestScore) {
       best = sk;
       bestScore = score;

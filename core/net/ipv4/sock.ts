@@ -168,3 +168,27 @@ export interface SockTables {
 export function newSockTables(): SockTables {
   return { udp: [], raw: [], tcp: [], nextIno: 10000 };
 }
+
+/** compute_score (udp.c, inet_hashtables.c): -1 when a bound field does not
+ * match the packet; otherwise 4 per field the socket is bound to, so the
+ * most specific socket wins. `base` separates listeners from nothing. */
+export function sock_compute_score(sk: Sock, daddr: number, saddr: number, sport: number, dif: number, base = 0): number {
+  let score = base;
+  if (sk.rcv_saddr) {
+    if (sk.rcv_saddr !== daddr) return -1;
+    score += 4;
+  }
+  if (sk.daddr) {
+    if (sk.daddr !== saddr) return -1;
+    score += 4;
+  }
+  if (sk.dport) {
+    if (sk.dport !== sport) return -1;
+    score += 4;
+  }
+  if (sk.bound_dev_if) {
+    if (sk.bound_dev_if !== dif) return -1;
+    score += 4;
+  }
+  return score;
+}

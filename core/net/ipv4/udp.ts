@@ -9,7 +9,7 @@ import { udph, UDP_HLEN } from '../wire/udp.js';
 import { csum_fold, csum_partial, csum_tcpudp } from '../wire/checksum.js';
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH } from '../wire/icmp.js';
 import { type Rtable, RTCF_BROADCAST, RTCF_MULTICAST } from './route.js';
-import { type Sock, sock_queue_err, SO_EE_ORIGIN_ICMP } from './sock.js';
+import { type Sock, sock_queue_err, sock_compute_score, SO_EE_ORIGIN_ICMP } from './sock.js';
 import { icmp_send, icmp_err_convert } from './icmp.js';
 import { ICMP_INC_STATS, UDP_INC_STATS } from '../snmp_stats.js';
 import { COST } from '../../kernel/costs.js';
@@ -26,23 +26,8 @@ export function udp4_lib_lookup(net: Net, saddr: number, sport: number, daddr: n
   let bestScore = -1;
   for (const sk of net.socks.udp) {
     if (sk.num !== dport) continue;
-    let score = 0;
-    if (sk.rcv_saddr) {
-      if (sk.rcv_saddr !== daddr) continue;
-      score += 4;
-    }
-    if (sk.daddr) {
-      if (sk.daddr !== saddr) continue;
-      score += 4;
-    }
-    if (sk.dport) {
-      if (sk.dport !== sport) continue;
-      score += 4;
-    }
-    if (sk.bound_dev_if) {
-      if (sk.bound_dev_if !== dif) continue;
-      score += 4;
-    }
+    const score = sock_compute_score(sk, daddr, saddr, sport, dif);
+    if (score < 0) continue;
     if (score > bestScore) {
       best = sk;
       bestScore = score;
