@@ -3,7 +3,7 @@
 import type { Proc, ProgramGen } from '../process.js';
 import type { Net } from '../../net/net_namespace.js';
 import type { NetDevice } from '../../net/core/netdevice.js';
-import { IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_NOARP, IFF_POINTOPOINT, IFF_PROMISC, IFF_UP } from '../../net/core/netdevice.js';
+import { link_flag_names, name_and_link } from './link_flags.js';
 import { formatMac } from '../../net/wire/ethernet.js';
 import { NUD_PERMANENT, NUD_NOARP, NUD_STALE, NUD_REACHABLE } from '../../net/core/neighbour.js';
 import { br_fdb_list, fdb_to_nud, dev_fdb_self_entries } from '../../net/bridge/br_fdb.js';
@@ -165,26 +165,6 @@ function fdb(p: Proc, net: Net, args: string[], stats: boolean): number {
 
 // ---- link -----------------------------------------------------------------------
 
-/** print_link_flags over dev_get_flags (RUNNING and LOWER_UP from the
- * operational state, no PROMISC the bridge itself asked for). */
-function linkFlags(d: NetDevice, mdown: boolean): string {
-  const names: string[] = [];
-  const up = (d.flags & IFF_UP) !== 0;
-  if (up && !d.carrier) names.push('NO-CARRIER');
-  const table: [number, string][] = [
-    [IFF_LOOPBACK, 'LOOPBACK'],
-    [IFF_BROADCAST, 'BROADCAST'],
-    [IFF_POINTOPOINT, 'POINTOPOINT'],
-    [IFF_MULTICAST, 'MULTICAST'],
-    [IFF_NOARP, 'NOARP'],
-    [IFF_PROMISC, 'PROMISC'],
-    [IFF_UP, 'UP'],
-  ];
-  for (const [bit, n] of table) if (d.flags & bit) names.push(n);
-  if (up && d.carrier) names.push('LOWER_UP');
-  return `<${names.join(',')}${mdown ? ',M-DOWN' : ''}>`;
-}
-
 function link(p: Proc, net: Net, args: string[]): number {
   const cmd = args.shift() ?? 'show';
   if (!(matches(cmd, 'show') || matches(cmd, 'lst') || matches(cmd, 'list'))) {
@@ -207,14 +187,8 @@ function link(p: Proc, net: Net, args: string[]): number {
     const port = br_port_get(d);
     if (!port || (filter && d !== filter)) continue;
     // br_fill_ifinfo sends IFLA_LINK without a netns id: the name is looked up here.
-    let name = d.name;
-    let mdown = false;
-    if (d.iflink && d.iflink !== d.ifindex) {
-      const l = net.dev_get_by_index(d.iflink);
-      name += l ? `@${l.name}` : `@if${d.iflink}`;
-      mdown = !!l && !l.up;
-    }
-    out(p, `${d.ifindex}: ${name}: ${linkFlags(d, mdown)} mtu ${d.mtu} master ${port.br.dev.name} state ${BR_PORT_STATES[port.state]} priority ${port.priority} cost ${port.path_cost} \n`);
+    const { name, mdown } = name_and_link(d);
+    out(p, `${d.ifindex}: ${name}: <${link_flag_names(d)}${mdown ? ',M-DOWN' : ''}> mtu ${d.mtu} master ${port.br.dev.name} state ${BR_PORT_STATES[port.state]} priority ${port.priority} cost ${port.path_cost} \n`);
   }
   return 0;
 }

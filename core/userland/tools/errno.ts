@@ -25,4 +25,5 @@ export const ERRNO_TEXT: Record<string, string> = {
   EALREADY: 'Operation already in progress',
   EINTR: 'Interrupted system call',
   ENOENT: 'No such file or directory',
+  ESOCKTNOSUPPORT: 'Socket type not supported',
 };

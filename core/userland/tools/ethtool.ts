@@ -96,10 +96,61 @@ function nic(dev: NetDevice): StlNic | null {
   return dev.priv instanceof StlNic ? dev.priv : null;
 }
 
-/** A get command the driver does not implement. */
-function unsupportedGet(p: Proc): number {
+/** A netlink request the driver has no operation for (EOPNOTSUPP). */
+function notSupported(p: Proc): number {
   err(p, 'netlink error: Operation not supported\n');
   return 1;
+}
+
+/** The first request an ioctl command makes of the driver (ETHTOOL_GSSET_INFO,
+ * ETHTOOL_GRXRINGS): the stlnic answers, other drivers fail with `msg`. */
+function nicOr(p: Proc, dev: NetDevice, msg: string): StlNic | null {
+  const n = nic(dev);
+  if (!n) err(p, msg);
+  return n;
+}
+
+const GRXRINGS_FAILED = 'Cannot get RX ring count: Operation not supported\n';
+
+/** The netlink show commands take no parameters after the device. */
+function noParams(p: Proc, args: string[]): boolean {
+  if (args.length) err(p, `ethtool: unexpected parameter '${args[0]}'\n`);
+  return !args.length;
+}
+
+/** A netlink show the stlnic driver answers (others: EOPNOTSUPP). */
+function nicShow(p: Proc, dev: NetDevice, args: string[], show: (n: StlNic) => string): number {
+  if (!noParams(p, args)) return 1;
+  const n = nic(dev);
+  if (!n) return notSupported(p);
+  out(p, show(n));
+  return 0;
+}
+
+/** The parameters a netlink set command sends: parsed, and the offset of
+ * each one's attribute (8 bytes each, after the header) for extack. */
+function setParams(p: Proc, cmd: string, devname: string, args: string[], names: string[]): { values: Record<string, number>; offsetOf: (name: string) => number } | null {
+  const parsed = parseParams(p, cmd, args, names);
+  if (!parsed) return null;
+  const base = attrBase(devname);
+  return { values: parsed.values, offsetOf: (name) => base + 8 * parsed.order.indexOf(name) };
+}
+
+/** ethnl_update_u32 over the requested values: what would change. */
+function ethnl_update(want: Record<string, number>, values: Record<string, number>, keys: readonly string[]): string[] {
+  const changed: string[] = [];
+  for (const k of keys) {
+    if (k in values && values[k] !== want[k]) {
+      want[k] = values[k];
+      changed.push(k);
+    }
+  }
+  return changed;
+}
+
+/** The first requested count above the device's maximum, for extack. */
+function overMax(want: Record<string, number>, max: Record<string, number>, keys: readonly string[]): string | null {
+  return keys.find((k) => want[k] > max[k]) ?? null;
 }
 
 const COMMANDS: Record<string, Cmd> = {
@@ -144,56 +195,31 @@ const COMMANDS: Record<string, Cmd> = {
     return 0;
   },
 
-  gchannels: (p, _net, dev, args) => {
-    if (args.length) {
-      err(p, `ethtool: unexpected parameter '${args[0]}'\n`);
-      return 1;
-    }
-    const n = nic(dev);
-    if (!n) return unsupportedGet(p);
-    out(
-      p,
+  gchannels: (p, _net, dev, args) =>
+    nicShow(p, dev, args, (n) =>
       `Channel parameters for ${dev.name}:\nPre-set maximums:\nRX:\t\tn/a\nTX:\t\tn/a\nOther:\t\tn/a\nCombined:\t${n.max_combined}\n` +
-        `Current hardware settings:\nRX:\t\tn/a\nTX:\t\tn/a\nOther:\t\tn/a\nCombined:\t${n.queues.length}\n`,
-    );
-    return 0;
-  },
+      `Current hardware settings:\nRX:\t\tn/a\nTX:\t\tn/a\nOther:\t\tn/a\nCombined:\t${n.queues.length}\n`),
 
   schannels: (p, _net, dev, args) => {
-    const parsed = parseParams(p, '-L', args, ['rx', 'tx', 'other', 'combined']);
-    if (!parsed) return 1;
+    const keys = ['rx', 'tx', 'other', 'combined'] as const;
+    const req = setParams(p, '-L', dev.name, args, [...keys]);
+    if (!req) return 1;
     const n = nic(dev);
-    if (!n) {
-      err(p, 'netlink error: Operation not supported\n');
+    if (!n) return notSupported(p);
+    const want = { rx: 0, tx: 0, other: 0, combined: n.queues.length };
+    const changed = ethnl_update(want, req.values, keys);
+    if (!changed.length) return 0;
+    const over = overMax(want, { rx: 0, tx: 0, other: 0, combined: n.max_combined }, keys);
+    if (over) {
+      nlError(p, 'requested channel count exceeds maximum', req.offsetOf(over), 'Invalid argument');
       return 1;
-    }
-    const base = attrBase(dev.name);
-    const offsetOf = (name: string) => base + 8 * parsed.order.indexOf(name);
-    const cur = { rx: 0, tx: 0, other: 0, combined: n.queues.length };
-    const max = { rx: 0, tx: 0, other: 0, combined: n.max_combined };
-    const want = { ...cur };
-    let mod = false;
-    let modCombined = false;
-    for (const [k, v] of Object.entries(parsed.values)) {
-      if (want[k as keyof typeof want] !== v) {
-        mod = true;
-        if (k === 'combined') modCombined = true;
-      }
-      want[k as keyof typeof want] = v;
-    }
-    if (!mod) return 0;
-    for (const k of ['rx', 'tx', 'other', 'combined'] as const) {
-      if (want[k] > max[k]) {
-        nlError(p, 'requested channel count exceeds maximum', offsetOf(k), 'Invalid argument');
-        return 1;
-      }
     }
     let noChan: string | null = null;
     if (!want.combined && !want.rx) noChan = 'rx';
     else if (!want.combined && !want.tx) noChan = 'tx';
     if (noChan) {
-      if (modCombined) noChan = 'combined';
-      nlError(p, 'requested channel counts would result in no RX or TX channel being configured', parsed.order.includes(noChan) ? offsetOf(noChan) : null, 'Invalid argument');
+      if (changed.includes('combined')) noChan = 'combined';
+      nlError(p, 'requested channel counts would result in no RX or TX channel being configured', noChan in req.values ? req.offsetOf(noChan) : null, 'Invalid argument');
       return 1;
     }
     // ethtool_check_max_channel: a user-set table must still fit.
@@ -208,71 +234,41 @@ const COMMANDS: Record<string, Cmd> = {
     return 0;
   },
 
-  grings: (p, _net, dev, args) => {
-    if (args.length) {
-      err(p, `ethtool: unexpected parameter '${args[0]}'\n`);
-      return 1;
-    }
-    const n = nic(dev);
-    if (!n) return unsupportedGet(p);
-    out(
-      p,
+  grings: (p, _net, dev, args) =>
+    nicShow(p, dev, args, (n) =>
       `Ring parameters for ${dev.name}:\nPre-set maximums:\nRX:\t\t${STLNIC_MAX_RXD}\nRX Mini:\tn/a\nRX Jumbo:\tn/a\nTX:\t\t${STLNIC_MAX_RXD}\n` +
-        `Current hardware settings:\nRX:\t\t${n.rx_ring}\nRX Mini:\tn/a\nRX Jumbo:\tn/a\nTX:\t\t${n.tx_ring}\n` +
-        'RX Buf Len:\t\tn/a\nCQE Size:\t\tn/a\nTX Push:\toff\nTCP data split:\tn/a\n',
-    );
-    return 0;
-  },
+      `Current hardware settings:\nRX:\t\t${n.rx_ring}\nRX Mini:\tn/a\nRX Jumbo:\tn/a\nTX:\t\t${n.tx_ring}\n` +
+      'RX Buf Len:\t\tn/a\nCQE Size:\t\tn/a\nTX Push:\toff\nTCP data split:\tn/a\n'),
 
   srings: (p, _net, dev, args) => {
-    const parsed = parseParams(p, '-G', args, ['rx', 'rx-mini', 'rx-jumbo', 'tx', 'rx-buf-len', 'cqe-size', 'tx-push']);
-    if (!parsed) return 1;
+    const req = setParams(p, '-G', dev.name, args, ['rx', 'rx-mini', 'rx-jumbo', 'tx', 'rx-buf-len', 'cqe-size', 'tx-push']);
+    if (!req) return 1;
     const n = nic(dev);
     if (!n) {
       err(p, 'netlink error: Operation not supported\n');
       return 81;
     }
-    const base = attrBase(dev.name);
-    const offsetOf = (name: string) => {
-      let o = base;
-      for (const k of parsed.order) {
-        if (k === name) return o;
-        o += k === 'tx-push' ? 8 : 8;
-      }
-      return o;
-    };
     // ethnl_set_rings_validate: what the driver does not support.
     for (const [k, msg] of [['rx-buf-len', 'setting rx buf len not supported'], ['cqe-size', 'setting cqe size not supported'], ['tx-push', 'setting tx push not supported']] as const) {
-      if (k in parsed.values) {
-        nlError(p, msg, offsetOf(k), 'Operation not supported');
+      if (k in req.values) {
+        nlError(p, msg, req.offsetOf(k), 'Operation not supported');
         return 81;
       }
     }
+    const keys = ['rx', 'rx-mini', 'rx-jumbo', 'tx'] as const;
     const want = { rx: n.rx_ring, 'rx-mini': 0, 'rx-jumbo': 0, tx: n.tx_ring };
-    let mod = false;
-    for (const k of ['rx', 'rx-mini', 'rx-jumbo', 'tx'] as const) {
-      if (k in parsed.values && parsed.values[k] !== want[k]) {
-        want[k] = parsed.values[k];
-        mod = true;
-      }
-    }
-    if (!mod) return 0;
-    const max = { rx: STLNIC_MAX_RXD, 'rx-mini': 0, 'rx-jumbo': 0, tx: STLNIC_MAX_RXD };
-    for (const k of ['rx', 'rx-mini', 'rx-jumbo', 'tx'] as const) {
-      if (want[k] > max[k]) {
-        nlError(p, 'requested ring size exceeds maximum', offsetOf(k), 'Invalid argument');
-        return 81;
-      }
+    if (!ethnl_update(want, req.values, keys).length) return 0;
+    const over = overMax(want, { rx: STLNIC_MAX_RXD, 'rx-mini': 0, 'rx-jumbo': 0, tx: STLNIC_MAX_RXD }, keys);
+    if (over) {
+      nlError(p, 'requested ring size exceeds maximum', req.offsetOf(over), 'Invalid argument');
+      return 81;
     }
     n.set_ringparam(want.rx, want.tx);
     return 0;
   },
 
   gfeatures: (p, _net, dev, args) => {
-    if (args.length) {
-      err(p, `ethtool: unexpected parameter '${args[0]}'\n`);
-      return 1;
-    }
+    if (!noParams(p, args)) return 1;
     out(p, `Features for ${dev.name}:\n` + dumpFeatures(dev));
     return 0;
   },
@@ -338,22 +334,16 @@ const COMMANDS: Record<string, Cmd> = {
 
   gstats: (p, _net, dev, args) => {
     if (args.length) return bad(p);
-    const n = nic(dev);
-    if (!n) {
-      err(p, 'no stats available\n');
-      return 94;
-    }
+    const n = nicOr(p, dev, 'no stats available\n');
+    if (!n) return 94;
     out(p, 'NIC statistics:\n' + n.ethtool_stats().map(([k, v]) => `     ${k}: ${v}\n`).join(''));
     return 0;
   },
 
   grxfh: (p, _net, dev, args) => {
     if (args.length) return bad(p);
-    const n = nic(dev);
-    if (!n) {
-      err(p, 'Cannot get RX ring count: Operation not supported\n');
-      return 1;
-    }
+    const n = nicOr(p, dev, GRXRINGS_FAILED);
+    if (!n) return 1;
     let s = `RX flow hash indirection table for ${dev.name} with ${n.queues.length} RX ring(s):\n`;
     const t = n.rss.indir;
     for (let i = 0; i < t.length; i++) {
@@ -409,11 +399,8 @@ const COMMANDS: Record<string, Cmd> = {
       err(p, conflict + '\n');
       return 1;
     }
-    const n = nic(dev);
-    if (!n) {
-      err(p, 'Cannot get RX ring count: Operation not supported\n');
-      return 1;
-    }
+    const n = nicOr(p, dev, GRXRINGS_FAILED);
+    if (!n) return 1;
     const size = n.rss.indir.length;
     let key: Uint8Array | null = null;
     if (hkey !== null) {
@@ -465,16 +452,13 @@ const COMMANDS: Record<string, Cmd> = {
     return 0;
   },
 
-  gcoalesce: (p) => unsupportedGet(p),
+  gcoalesce: (p) => notSupported(p),
   gpause: (p, _net, dev) => {
     out(p, `Pause parameters for ${dev.name}:\n`);
     err(p, 'Cannot get device pause settings: Operation not supported\n');
     return 76;
   },
-  scoalesce: (p) => {
-    err(p, 'netlink error: Operation not supported\n');
-    return 1;
-  },
+  scoalesce: (p) => notSupported(p),
 };
 
 /** The -L/-G argument list: name value pairs as nl_parser takes them. */

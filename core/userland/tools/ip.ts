@@ -2,7 +2,8 @@
 import type { Proc, ProgramGen } from '../process.js';
 import type { Net } from '../../net/net_namespace.js';
 import type { NetDevice } from '../../net/core/netdevice.js';
-import { IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_NOARP, IFF_POINTOPOINT, IFF_PROMISC, IFF_UP } from '../../net/core/netdevice.js';
+import { IFF_PROMISC } from '../../net/core/netdevice.js';
+import { link_flag_names, name_and_link } from './link_flags.js';
 import { kernel, out, err, parsePrefix, parseInetLoose } from './util.js';
 import { formatIPv4, inet_make_mask } from '../../net/wire/ip.js';
 import { formatMac, parseMac } from '../../net/wire/ethernet.js';
@@ -124,24 +125,6 @@ function u32(v: string): number | null {
 
 // ---- link ---------------------------------------------------------------------
 
-function flagString(d: NetDevice): string {
-  const f = d.flags;
-  const names: string[] = [];
-  if (f & IFF_UP && !d.carrier) names.push('NO-CARRIER');
-  const table: [number, string][] = [
-    [IFF_LOOPBACK, 'LOOPBACK'],
-    [IFF_BROADCAST, 'BROADCAST'],
-    [IFF_POINTOPOINT, 'POINTOPOINT'],
-    [IFF_MULTICAST, 'MULTICAST'],
-    [IFF_NOARP, 'NOARP'],
-    [IFF_PROMISC, 'PROMISC'],
-    [IFF_UP, 'UP'],
-  ];
-  for (const [bit, n] of table) if (f & bit) names.push(n);
-  if (f & IFF_UP && d.carrier) names.push('LOWER_UP');
-  return names.join(',');
-}
-
 function operstate(d: NetDevice): string {
   if (d.isLoopback) return d.up ? 'UNKNOWN' : 'DOWN';
   if (!d.up) return 'DOWN';
@@ -151,20 +134,11 @@ function operstate(d: NetDevice): string {
   return lower && !lower.operational ? 'LOWERLAYERDOWN' : 'DOWN';
 }
 
-/** print_name_and_link: NAME@LINK for a device on another (veth: its peer),
- * and whether that one is down (M-DOWN). */
-function nameAndLink(d: NetDevice): { name: string; mdown: boolean } {
-  if (!d.iflink || d.iflink === d.ifindex) return { name: d.name, mdown: false };
-  const link = d.net.dev_get_by_index(d.iflink);
-  if (!link) return { name: `${d.name}@if${d.iflink}`, mdown: false };
-  return { name: `${d.name}@${link.name}`, mdown: !link.up };
-}
-
 function linkHeader(d: NetDevice, withMode: boolean): string {
   const q = d.qdisc ? d.qdisc.kind : 'noqueue';
   const master = d.master ? ` master ${d.master.name}` : '';
-  const nl = nameAndLink(d);
-  return `${d.ifindex}: ${nl.name}: <${flagString(d)}${nl.mdown ? ',M-DOWN' : ''}> mtu ${d.mtu} qdisc ${q}${master} state ${operstate(d)}${withMode ? ' mode DEFAULT' : ''} group default qlen ${d.tx_queue_len}\n`;
+  const nl = name_and_link(d);
+  return `${d.ifindex}: ${nl.name}: <${link_flag_names(d)}${nl.mdown ? ',M-DOWN' : ''}> mtu ${d.mtu} qdisc ${q}${master} state ${operstate(d)}${withMode ? ' mode DEFAULT' : ''} group default qlen ${d.tx_queue_len}\n`;
 }
 
 function linkLine(d: NetDevice): string {
@@ -204,7 +178,7 @@ function iplink(p: Proc, net: Net, args: string[], o: { stats: number; brief: bo
     if (args.includes('up')) devs = devs.filter((d) => d.up);
     for (const d of devs) {
       if (o.brief) {
-        out(p, `${nameAndLink(d).name.padEnd(16)} ${operstate(d).padEnd(14)} ${d.isLoopback ? '00:00:00:00:00:00' : formatMac(d.dev_addr)} <${flagString(d)}> \n`);
+        out(p, `${name_and_link(d).name.padEnd(16)} ${operstate(d).padEnd(14)} ${d.isLoopback ? '00:00:00:00:00:00' : formatMac(d.dev_addr)} <${link_flag_names(d)}> \n`);
         continue;
       }
       out(p, linkHeader(d, true) + linkLine(d) + (o.stats ? statsLines(d) : ''));

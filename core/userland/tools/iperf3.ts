@@ -12,6 +12,7 @@ import { formatIPv4 } from '../../net/wire/ip.js';
 import { WaitQueue } from '../../kernel/wait.js';
 import { ERRNO_TEXT } from './errno.js';
 import { udp_client, udp_server_test, parseRate } from './iperf3_udp.js';
+import { unit, bwLine, connectedLine, Intervals, printResults } from './iperf3_report.js';
 import { tcp_socket, tcp_bind, tcp_listen, tcp_accept, tcp_connect, tcp_send, tcp_recv, tcp_close_sys, tcp_setsockopt_sys, tcp_info_sys, tcp_poll, POLLIN, POLLOUT, type SysCtx, type TcpSock } from '../../net/socket_tcp.js';
 
 export const TEST_START = 1;
@@ -60,32 +61,6 @@ interface Stream {
 
 export class IperfExit {
   constructor(readonly code: number) {}
-}
-
-/** unit_snprintf: 1024-based bytes ('A'), 1000-based bits ('a'), or a fixed unit. */
-export function unit(n: number, fmt: string): string {
-  const labels = fmt === fmt.toUpperCase() ? ['Byte', 'KByte', 'MByte', 'GByte', 'TByte'] : ['bit', 'Kbit', 'Mbit', 'Gbit', 'Tbit'];
-  const base = fmt === fmt.toUpperCase() ? 1024 : 1000;
-  let conv = 0;
-  const fixed: Record<string, number> = { k: 1, m: 2, g: 3, t: 4, K: 1, M: 2, G: 3, T: 4 };
-  if (fixed[fmt] !== undefined) {
-    conv = fixed[fmt];
-    n /= base ** conv;
-  } else
-    while (n >= base && conv < 4) {
-      n /= base;
-      conv++;
-    }
-  const v = n < 9.995 ? n.toFixed(2) : n < 99.95 ? n.toFixed(1) : n.toFixed(0);
-  return `${v.padStart(4)} ${labels[conv]}`;
-}
-
-export const f2 = (x: number) => x.toFixed(2);
-export const idcol = (id: number | string) => (typeof id === 'number' ? String(id).padStart(3) : id);
-
-function line(id: number | string, t0: number, t1: number, bytes: number, secs: number, fmt: string): string {
-  const bw = secs > 0 ? (bytes * 8) / secs : 0;
-  return `[${idcol(id)}] ${f2(t0).padStart(6)}-${f2(t1).padEnd(6)} sec  ${unit(bytes, 'A')}s  ${unit(bw, fmt === 'a' ? 'a' : fmt.toLowerCase())}s/sec`;
 }
 
 function parseKMG(s: string): number {
@@ -227,6 +202,21 @@ export function* iperf3(p: Proc): ProgramGen {
   }
 }
 
+/** One wait queue woken by any of several (poll over the sockets). */
+export function relay(queues: WaitQueue[]): { wq: WaitQueue; detach: () => void } {
+  const wq = new WaitQueue();
+  const fns: [WaitQueue, () => void][] = [];
+  for (const q of queues) {
+    const f = () => {
+      wq.wake_up();
+      q.add(f);
+    };
+    q.add(f);
+    fns.push([q, f]);
+  }
+  return { wq, detach: () => fns.forEach(([q, f]) => q.remove(f)) };
+}
+
 function ctxOf(p: Proc): SysCtx {
   return { interrupted: () => p.interrupted };
 }
@@ -311,30 +301,17 @@ function applySockopts(p: Proc, sk: TcpSock, s: Settings): void {
  * bytes); the server runs until TEST_END arrives on the control connection. */
 function* run_streams(p: Proc, s: Settings, streams: Stream[], ctrl: TcpSock, isClient: boolean, start: number): Generator<any, number, any> {
   const net = kernel(p);
-  const wq = new WaitQueue();
-  const relays: (() => void)[] = [];
-  for (const sk of [ctrl, ...streams.map((x) => x.sk)]) {
-    const r = () => {
-      wq.wake_up();
-      sk.wq.add(r);
-    };
-    sk.wq.add(r);
-    relays.push(() => sk.wq.remove(r));
-  }
+  const { wq, detach } = relay([ctrl.wq, ...streams.map((x) => x.sk.wq)]);
   const block = new Uint8Array(s.blksize);
   for (let i = 0; i < block.length; i++) block[i] = (i * 131 + 7) & 0xff;
   const deadline = isClient && !s.bytes ? start + s.time * 1e9 : Infinity;
-  let nextReport = s.interval > 0 ? start + s.interval * 1e9 : Infinity;
-  let lastReport = start;
   let totalSent = 0;
-  const report = (t: number) => {
-    const t0 = (lastReport - start) / 1e9;
-    const t1 = (t - start) / 1e9;
-    const secs = (t - lastReport) / 1e9;
+  // Interval lines: Retr and Cwnd from TCP_INFO on the sender.
+  const intervals = new Intervals(p, start, s.interval * 1e9, (t0, t1, secs) => {
     let sum = 0;
     let sumRetr = 0;
-    for (const st of streams) {
-      let l = line(st.id, t0, t1, st.intervalBytes, secs, s.format);
+    const lines = streams.map((st) => {
+      let l = bwLine(st.id, t0, t1, st.intervalBytes, secs, s.format);
       if (st.sender) {
         const ti = tcp_info_sys(net, st.sk);
         const retr = ti.total_retrans - st.intervalRetrans;
@@ -342,27 +319,18 @@ function* run_streams(p: Proc, s: Settings, streams: Stream[], ctrl: TcpSock, is
         sumRetr += retr;
         l += `  ${String(retr).padStart(3)}   ${unit(ti.snd_cwnd * ti.snd_mss, 'A')}s       `;
       } else l += '                  ';
-      out(p, l + '\n');
       sum += st.intervalBytes;
       st.intervalBytes = 0;
-    }
-    if (streams.length > 1) {
-      let l = line('SUM', t0, t1, sum, secs, s.format);
-      l += streams[0].sender ? `  ${String(sumRetr).padStart(3)}             ` : '                  ';
-      out(p, l + '\n');
-      out(p, '- - - - - - - - - - - - - - - - - - - - - - - - -\n');
-    }
-    lastReport = t;
-  };
+      return l + '\n';
+    });
+    const tail = streams[0].sender ? `  ${String(sumRetr).padStart(3)}             ` : '                  ';
+    return { lines, sum: bwLine('SUM', t0, t1, sum, secs, s.format) + tail + '\n' };
+  });
   try {
     for (;;) {
       const now = net.now();
       if (p.interrupted) throw new IperfExit(1);
-      if (now >= nextReport && nextReport <= deadline) {
-        report(nextReport);
-        nextReport += s.interval * 1e9;
-        continue;
-      }
+      if (intervals.due(now, deadline)) continue;
       if (now >= deadline) break;
       if (isClient && s.bytes && totalSent >= s.bytes) break;
       // The server stops on a message on the control connection (TEST_END).
@@ -393,15 +361,14 @@ function* run_streams(p: Proc, s: Settings, streams: Stream[], ctrl: TcpSock, is
         }
       }
       if (progressed) continue;
-      const until = Math.min(nextReport, deadline);
+      const until = Math.min(intervals.nextAt, deadline);
       yield { op: 'wait', q: wq, timeoutNs: until === Infinity ? undefined : Math.max(0, until - net.now()) };
     }
     const end = Math.min(net.now(), deadline);
-    // The last, partial interval is kept if data moved in it.
-    if (s.interval > 0 && end > lastReport && streams.some((x) => x.intervalBytes > 0)) report(end);
+    intervals.finish(end, streams.some((x) => x.intervalBytes > 0));
     return (end - start) / 1e9;
   } finally {
-    for (const r of relays) r();
+    detach();
   }
 }
 
@@ -415,29 +382,30 @@ interface StreamResult {
 
 /** iperf_print_results: a sender and a receiver line per stream (one side only on the server). */
 function summary(p: Proc, s: Settings, streams: Stream[], mine: StreamResult[], theirs: StreamResult[] | null, isClient: boolean): void {
-  if (streams.length === 1) out(p, '- - - - - - - - - - - - - - - - - - - - - - - - -\n');
   const hasSender = isClient || streams.some((x) => x.sender);
-  out(p, '[ ID] Interval           Transfer     Bitrate' + (hasSender ? '         Retr' : '') + '\n');
+  const sender = (id: number | string, r: { bytes: number; retr: number; end: number }) => bwLine(id, 0, r.end, r.bytes, r.end, s.format) + `  ${String(r.retr).padStart(3)}             sender\n`;
+  const receiver = (id: number | string, r: { bytes: number; end: number }) => bwLine(id, 0, r.end, r.bytes, r.end, s.format) + '                  receiver\n';
   let sumS: { bytes: number; retr: number; end: number } | null = null;
   let sumR: { bytes: number; end: number } | null = null;
-  streams.forEach((st, i) => {
+  const perStream = streams.map((st, i) => {
     const sendRes = st.sender ? mine[i] : theirs?.[i];
     const recvRes = st.sender ? theirs?.[i] : mine[i];
+    const lines: string[] = [];
     if (sendRes) {
-      out(p, line(st.id, 0, sendRes.end_time, sendRes.bytes, sendRes.end_time, s.format) + `  ${String(Math.max(0, sendRes.retransmits)).padStart(3)}             sender\n`);
-      sumS = { bytes: (sumS?.bytes ?? 0) + sendRes.bytes, retr: (sumS?.retr ?? 0) + Math.max(0, sendRes.retransmits), end: Math.max(sumS?.end ?? 0, sendRes.end_time) };
+      const retr = Math.max(0, sendRes.retransmits);
+      lines.push(sender(st.id, { bytes: sendRes.bytes, retr, end: sendRes.end_time }));
+      sumS = { bytes: (sumS?.bytes ?? 0) + sendRes.bytes, retr: (sumS?.retr ?? 0) + retr, end: Math.max(sumS?.end ?? 0, sendRes.end_time) };
     }
     if (recvRes) {
-      out(p, line(st.id, 0, recvRes.end_time, recvRes.bytes, recvRes.end_time, s.format) + '                  receiver\n');
+      lines.push(receiver(st.id, { bytes: recvRes.bytes, end: recvRes.end_time }));
       sumR = { bytes: (sumR?.bytes ?? 0) + recvRes.bytes, end: Math.max(sumR?.end ?? 0, recvRes.end_time) };
     }
+    return lines;
   });
-  if (streams.length > 1) {
-    const a = sumS as { bytes: number; retr: number; end: number } | null;
-    const b = sumR as { bytes: number; end: number } | null;
-    if (a) out(p, line('SUM', 0, a.end, a.bytes, a.end, s.format) + `  ${String(a.retr).padStart(3)}             sender\n`);
-    if (b) out(p, line('SUM', 0, b.end, b.bytes, b.end, s.format) + '                  receiver\n');
-  }
+  const a = sumS as { bytes: number; retr: number; end: number } | null;
+  const b = sumR as { bytes: number; end: number } | null;
+  const sums = [...(a ? [sender('SUM', a)] : []), ...(b ? [receiver('SUM', b)] : [])];
+  printResults(p, '[ ID] Interval           Transfer     Bitrate' + (hasSender ? '         Retr' : '') + '\n', perStream, sums);
 }
 
 function results(net: ReturnType<typeof kernel>, streams: Stream[], secs: number): StreamResult[] {
@@ -456,58 +424,90 @@ function* client(p: Proc, s: Settings): ProgramGen {
     out(p, `Connecting to host ${s.host}, port ${s.port}\n`);
     if (s.reverse) out(p, `Reverse mode, remote host ${s.host} is sending\n`);
     if (s.udp) return yield* udp_client(p, s, ctrl, daddr);
-    const cookie = make_cookie(p);
-    yield* writeAll(p, ctrl, cookie);
-    let start = 0;
-    let secs = 0;
-    let theirs: StreamResult[] | null = null;
-    for (;;) {
-      const st = yield* readN(p, ctrl, 1);
-      if (!st) throw errexit(p, 'control socket has closed unexpectedly');
-      switch (st[0]) {
-        case PARAM_EXCHANGE:
-          yield* sendJSON(p, ctrl, { tcp: true, omit: s.omit, time: s.time, num: s.bytes, blockcount: 0, parallel: s.parallel, reverse: s.reverse || undefined, len: s.blksize, pacing_timer: 1000, client_version: '3.12', congestion: s.congestion ?? undefined, nodelay: s.nodelay || undefined, window: s.window || undefined, MSS: s.mss || undefined });
-          break;
-        case CREATE_STREAMS:
-          for (let i = 0; i < s.parallel; i++) {
-            const sk = tcp_socket(net);
-            applySockopts(p, sk, s);
-            const e = yield* tcp_connect(net, sk, daddr, s.port, ctxOf(p));
-            if (e) throw errexit(p, `unable to connect stream: ${ERRNO_TEXT[e.errno] ?? e.errno}`);
-            yield* writeAll(p, sk, cookie);
-            const id = 5 + 2 * i;
-            streams.push({ id, sk, sender: !s.reverse, bytes: 0, intervalBytes: 0, retransStart: 0, intervalRetrans: 0 });
-            out(p, `[${idcol(id)}] local ${formatIPv4(sk.saddr)} port ${sk.num} connected to ${formatIPv4(daddr)} port ${s.port}\n`);
-          }
-          break;
-        case TEST_START:
-          out(p, '[ ID] Interval           Transfer     Bitrate         Retr  Cwnd\n');
-          break;
-        case TEST_RUNNING: {
-          start = net.now();
-          for (const x of streams) x.retransStart = x.intervalRetrans = tcp_info_sys(net, x.sk).total_retrans;
-          secs = yield* run_streams(p, s, streams, ctrl, true, start);
-          yield* writeAll(p, ctrl, new Uint8Array([TEST_END]));
-          break;
+    return yield* client_loop(p, ctrl, {
+      params: { tcp: true, omit: s.omit, time: s.time, num: s.bytes, blockcount: 0, parallel: s.parallel, reverse: s.reverse || undefined, len: s.blksize, pacing_timer: 1000, client_version: '3.12', congestion: s.congestion ?? undefined, nodelay: s.nodelay || undefined, window: s.window || undefined, MSS: s.mss || undefined },
+      *create_streams(cookie) {
+        for (let i = 0; i < s.parallel; i++) {
+          const sk = tcp_socket(net);
+          applySockopts(p, sk, s);
+          const e = yield* tcp_connect(net, sk, daddr, s.port, ctxOf(p));
+          if (e) throw errexit(p, `unable to connect stream: ${ERRNO_TEXT[e.errno] ?? e.errno}`);
+          yield* writeAll(p, sk, cookie);
+          const id = 5 + 2 * i;
+          streams.push({ id, sk, sender: !s.reverse, bytes: 0, intervalBytes: 0, retransStart: 0, intervalRetrans: 0 });
+          out(p, connectedLine(id, sk.saddr, sk.num, daddr, s.port));
         }
-        case EXCHANGE_RESULTS: {
-          yield* sendJSON(p, ctrl, { cpu_util_total: 0, sender_has_retransmits: 1, streams: results(net, streams, secs) });
-          theirs = (yield* recvJSON(p, ctrl))?.streams ?? null;
-          break;
-        }
-        case DISPLAY_RESULTS: {
-          summary(p, s, streams, results(net, streams, secs), theirs, true);
-          yield* writeAll(p, ctrl, new Uint8Array([IPERF_DONE]));
-          out(p, '\niperf Done.\n');
-          return 0;
-        }
-        default:
-          throw errexit(p, 'received an unknown control message');
-      }
-    }
+      },
+      header: '[ ID] Interval           Transfer     Bitrate         Retr  Cwnd\n',
+      *run() {
+        const start = net.now();
+        for (const x of streams) x.retransStart = x.intervalRetrans = tcp_info_sys(net, x.sk).total_retrans;
+        return yield* run_streams(p, s, streams, ctrl, true, start);
+      },
+      sender_has_retransmits: 1,
+      results: (secs) => results(net, streams, secs),
+      display: (secs, theirs) => summary(p, s, streams, results(net, streams, secs), theirs, true),
+    });
   } finally {
     for (const x of streams) tcp_close_sys(net, x.sk);
     tcp_close_sys(net, ctrl);
+  }
+}
+
+/** What the client's control loop needs from a protocol (iperf3's struct
+ * protocol and its reporter callbacks); the rest is shared. */
+export interface ClientTest {
+  /** PARAM_EXCHANGE: the test parameters, sent as JSON. */
+  params: object;
+  /** CREATE_STREAMS: connect the data streams. */
+  create_streams(cookie: Uint8Array): Generator<any, void, any>;
+  /** TEST_START: the interval lines' header. */
+  header: string;
+  /** TEST_RUNNING: the data phase; its length in seconds. */
+  run(): Generator<any, number, any>;
+  sender_has_retransmits: number;
+  /** EXCHANGE_RESULTS: this side's per-stream results. */
+  results(secs: number): object[];
+  /** DISPLAY_RESULTS: the summary, with the server's results. */
+  display(secs: number, theirs: any[] | null): void;
+}
+
+/** iperf_run_client after the control connection: the cookie, then each
+ * state the server sends (iperf_handle_message_client) until IPERF_DONE. */
+export function* client_loop(p: Proc, ctrl: TcpSock, t: ClientTest): ProgramGen {
+  const cookie = make_cookie(p);
+  yield* writeAll(p, ctrl, cookie);
+  let secs = 0;
+  let theirs: any[] | null = null;
+  for (;;) {
+    const st = yield* readN(p, ctrl, 1);
+    if (!st) throw errexit(p, 'control socket has closed unexpectedly');
+    switch (st[0]) {
+      case PARAM_EXCHANGE:
+        yield* sendJSON(p, ctrl, t.params);
+        break;
+      case CREATE_STREAMS:
+        yield* t.create_streams(cookie);
+        break;
+      case TEST_START:
+        out(p, t.header);
+        break;
+      case TEST_RUNNING:
+        secs = yield* t.run();
+        yield* writeAll(p, ctrl, new Uint8Array([TEST_END]));
+        break;
+      case EXCHANGE_RESULTS:
+        yield* sendJSON(p, ctrl, { cpu_util_total: 0, sender_has_retransmits: t.sender_has_retransmits, streams: t.results(secs) });
+        theirs = (yield* recvJSON(p, ctrl))?.streams ?? null;
+        break;
+      case DISPLAY_RESULTS:
+        t.display(secs, theirs);
+        yield* writeAll(p, ctrl, new Uint8Array([IPERF_DONE]));
+        out(p, '\niperf Done.\n');
+        return 0;
+      default:
+        throw errexit(p, 'received an unknown control message');
+    }
   }
 }
 
@@ -550,7 +550,7 @@ function* server(p: Proc, s: Settings): ProgramGen {
         if (!ck) return 1;
         const id = i === 0 ? 5 : 7 + i;
         streams.push({ id, sk: d, sender: ts.reverse, bytes: 0, intervalBytes: 0, retransStart: 0, intervalRetrans: 0 });
-        out(p, `[${idcol(id)}] local ${formatIPv4(d.saddr)} port ${d.num} connected to ${formatIPv4(d.daddr)} port ${d.dport}\n`);
+        out(p, connectedLine(id, d.saddr, d.num, d.daddr, d.dport));
       }
       yield* writeAll(p, c, new Uint8Array([TEST_START]));
       out(p, ts.reverse ? '[ ID] Interval           Transfer     Bitrate         Retr  Cwnd\n' : '[ ID] Interval           Transfer     Bitrate\n');

@@ -9,8 +9,6 @@
 // reports are iperf_locale.c's UDP formats.
 import type { Proc, ProgramGen } from '../process.js';
 import { kernel, out } from './util.js';
-import { formatIPv4 } from '../../net/wire/ip.js';
-import { WaitQueue } from '../../kernel/wait.js';
 import { ERRNO_TEXT } from './errno.js';
 import { sock_create, sock_bind, sock_connect, sock_sendto, sock_recv, sock_close, sock_setsockopt, syscall, type Errno } from '../../net/socket.js';
 import type { Sock } from '../../net/ipv4/sock.js';
@@ -18,9 +16,10 @@ import { COST } from '../../kernel/costs.js';
 import { tcp_poll, tcp_info_sys, POLLIN, type TcpSock } from '../../net/socket_tcp.js';
 import { BOOT_EPOCH_S } from '../../host/proc_cpu.js';
 import {
-  type Settings, IperfExit, TEST_START, TEST_RUNNING, TEST_END, PARAM_EXCHANGE, CREATE_STREAMS, EXCHANGE_RESULTS, DISPLAY_RESULTS, IPERF_DONE,
-  idcol, unit, f2, readN, writeAll, sendJSON, recvJSON, make_cookie, errexit,
+  type Settings, IperfExit, TEST_START, TEST_RUNNING, TEST_END, CREATE_STREAMS, EXCHANGE_RESULTS, DISPLAY_RESULTS,
+  readN, writeAll, sendJSON, recvJSON, errexit, relay, client_loop,
 } from './iperf3.js';
+import { bwLine, connectedLine, Intervals, printResults } from './iperf3_report.js';
 
 /** UDP_RATE: the default -b for UDP, 1 Mbit/s. */
 export const UDP_RATE = 1024 * 1024;
@@ -31,6 +30,7 @@ const UDP_CONNECT_REPLY = 0x39383736;
 /** Bytes of the datagram header: tv_sec, tv_usec, 32-bit packet count. */
 const UDP_HDR = 12;
 const PACING_TIMER_NS = 1_000_000;
+const UDP_HEADER = '[ ID] Interval           Transfer     Bitrate         Jitter    Lost/Total Datagrams\n';
 
 interface UdpStream {
   id: number;
@@ -85,23 +85,27 @@ function g2(v: number): string {
   return String(r);
 }
 
-function bwcols(t0: number, t1: number, bytes: number, secs: number, fmt: string): string {
-  const bw = secs > 0 ? (bytes * 8) / secs : 0;
-  return `${f2(t0).padStart(6)}-${f2(t1).padEnd(6)} sec  ${unit(bytes, 'A')}s  ${unit(bw, fmt === 'a' ? 'a' : fmt.toLowerCase())}s/sec`;
-}
-
 /** report_bw_udp_sender_format: "... %ss/sec %s %d  %s". */
 function senderLine(id: number | string, t0: number, t1: number, bytes: number, secs: number, fmt: string, packets: number): string {
-  return `[${idcol(id)}] ${bwcols(t0, t1, bytes, secs, fmt)}  ${packets}  \n`;
+  return `${bwLine(id, t0, t1, bytes, secs, fmt)}  ${packets}  \n`;
 }
 
 /** report_bw_udp_format: "... %5.3f ms  %d/%d (%.2g%%)  %s". */
 function udpLine(id: number | string, t0: number, t1: number, bytes: number, secs: number, fmt: string, jitterMs: number, lost: number, total: number, tag: string): string {
   const pct = total > 0 ? (100 * lost) / total : 0;
-  return `[${idcol(id)}] ${bwcols(t0, t1, bytes, secs, fmt)}  ${jitterMs.toFixed(3)} ms  ${lost}/${total} (${g2(pct)}%)  ${tag}\n`;
+  return `${bwLine(id, t0, t1, bytes, secs, fmt)}  ${jitterMs.toFixed(3)} ms  ${lost}/${total} (${g2(pct)}%)  ${tag}\n`;
 }
 
-const SEP = '- - - - - - - - - - - - - - - - - - - - - - - - -\n';
+/** A stream's line in the results, from its end of the test. */
+function resultLine(id: number | string, r: UdpResult, fmt: string, tag: string): string {
+  return udpLine(id, 0, r.end_time, r.bytes, r.end_time, fmt, r.jitter * 1000, r.errors, r.packets, tag);
+}
+
+/** The [SUM] of the streams' results: jitter is their mean. */
+function sumResults(rs: UdpResult[], nstreams: number): UdpResult {
+  const t = rs.reduce((a, r) => ({ b: a.b + r.bytes, j: a.j + r.jitter, e: a.e + r.errors, n: a.n + r.packets, end: Math.max(a.end, r.end_time) }), { b: 0, j: 0, e: 0, n: 0, end: 0 });
+  return { id: 0, bytes: t.b, jitter: t.j / nstreams, errors: t.e, packets: t.n, start_time: 0, end_time: t.end };
+}
 
 function u32(b: Uint8Array, o: number): number {
   return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
@@ -109,21 +113,6 @@ function u32(b: Uint8Array, o: number): number {
 
 function be32(v: number): Uint8Array {
   return new Uint8Array([(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255]);
-}
-
-/** Wait until one of the queues is woken or the timeout passes. */
-function relay(queues: WaitQueue[]): { wq: WaitQueue; detach: () => void } {
-  const wq = new WaitQueue();
-  const fns: [WaitQueue, () => void][] = [];
-  for (const q of queues) {
-    const f = () => {
-      wq.wake_up();
-      q.add(f);
-    };
-    q.add(f);
-    fns.push([q, f]);
-  }
-  return { wq, detach: () => fns.forEach(([q, f]) => q.remove(f)) };
 }
 
 /** The simulated gettimeofday: the boot epoch plus virtual time. */
@@ -143,85 +132,43 @@ export function* udp_client(p: Proc, s: Settings, ctrl: TcpSock, daddr: number):
   const streams: UdpStream[] = [];
   const rate = s.bandwidth ?? UDP_RATE;
   if (!s.blksize) s.blksize = tcp_info_sys(net, ctrl).snd_mss || DEFAULT_UDP_BLKSIZE;
-  const cookie = make_cookie(p);
-  yield* writeAll(p, ctrl, cookie);
-  let secs = 0;
-  let theirs: UdpResult[] | null = null;
+  const mine = (secs: number): UdpResult[] => streams.map((x) => ({ id: x.id, bytes: x.bytes, jitter: 0, errors: 0, packets: x.packets, start_time: 0, end_time: secs }));
   try {
-    for (;;) {
-      const st = yield* readN(p, ctrl, 1);
-      if (!st) throw errexit(p, 'control socket has closed unexpectedly');
-      switch (st[0]) {
-        case PARAM_EXCHANGE:
-          yield* sendJSON(p, ctrl, { udp: true, omit: s.omit, time: s.time, num: s.bytes, blockcount: 0, parallel: s.parallel, len: s.blksize, bandwidth: rate, pacing_timer: 1000, window: s.window || undefined, client_version: '3.12' });
-          break;
-        case CREATE_STREAMS:
-          for (let i = 0; i < s.parallel; i++) {
-            const sk = sock_create(net, 'udp', 17);
-            sk.owner = 'iperf3';
-            // -w: iperf_setsockopt_buffers sets both buffers.
-            if (s.window) {
-              sock_setsockopt(net, sk, 'SO_SNDBUF', s.window);
-              sock_setsockopt(net, sk, 'SO_RCVBUF', s.window);
-            }
-            const e = sock_connect(net, sk, daddr, s.port);
-            if (e) throw errexit(p, `unable to connect stream: ${ERRNO_TEXT[e.errno] ?? e.errno}`);
-            // iperf_udp_connect: announce the stream, wait for the server's reply.
-            sock_sendto(net, sk, be32(UDP_CONNECT_MSG));
-            const reply = yield* recvOne(p, sk, 30e9);
-            if (!reply || u32(reply, 0) !== UDP_CONNECT_REPLY) throw errexit(p, 'unable to connect stream: Connection refused');
-            const id = 5 + 2 * i;
-            streams.push(newStream(id, sk));
-            out(p, `[${idcol(id)}] local ${formatIPv4(sk.saddr)} port ${sk.num} connected to ${formatIPv4(daddr)} port ${s.port}\n`);
+    return yield* client_loop(p, ctrl, {
+      params: { udp: true, omit: s.omit, time: s.time, num: s.bytes, blockcount: 0, parallel: s.parallel, len: s.blksize, bandwidth: rate, pacing_timer: 1000, window: s.window || undefined, client_version: '3.12' },
+      *create_streams() {
+        for (let i = 0; i < s.parallel; i++) {
+          const sk = sock_create(net, 'udp', 17);
+          sk.owner = 'iperf3';
+          // -w: iperf_setsockopt_buffers sets both buffers.
+          if (s.window) {
+            sock_setsockopt(net, sk, 'SO_SNDBUF', s.window);
+            sock_setsockopt(net, sk, 'SO_RCVBUF', s.window);
           }
-          break;
-        case TEST_START:
-          out(p, '[ ID] Interval           Transfer     Bitrate         Total Datagrams\n');
-          break;
-        case TEST_RUNNING:
-          secs = yield* sendLoop(p, s, streams, rate);
-          yield* writeAll(p, ctrl, new Uint8Array([TEST_END]));
-          break;
-        case EXCHANGE_RESULTS:
-          yield* sendJSON(p, ctrl, { cpu_util_total: 0, sender_has_retransmits: -1, streams: streams.map((x) => ({ id: x.id, bytes: x.bytes, retransmits: -1, jitter: 0, errors: 0, packets: x.packets, start_time: 0, end_time: secs })) });
-          theirs = (yield* recvJSON(p, ctrl))?.streams ?? null;
-          break;
-        case DISPLAY_RESULTS: {
-          // With several streams each interval already ended with a separator.
-          out(p, (streams.length === 1 ? SEP : '') + '[ ID] Interval           Transfer     Bitrate         Jitter    Lost/Total Datagrams\n');
-          let sb = 0;
-          let sp = 0;
-          let rb = 0;
-          let rj = 0;
-          let rl = 0;
-          let rt = 0;
-          let rend = 0;
-          streams.forEach((x, i) => {
-            out(p, udpLine(x.id, 0, secs, x.bytes, secs, s.format, 0, 0, x.packets, 'sender'));
-            sb += x.bytes;
-            sp += x.packets;
-            const r = theirs?.[i];
-            if (r) {
-              out(p, udpLine(x.id, 0, r.end_time, r.bytes, r.end_time, s.format, r.jitter * 1000, r.errors, r.packets, 'receiver'));
-              rb += r.bytes;
-              rj += r.jitter;
-              rl += r.errors;
-              rt += r.packets;
-              rend = Math.max(rend, r.end_time);
-            }
-          });
-          if (streams.length > 1) {
-            out(p, udpLine('SUM', 0, secs, sb, secs, s.format, 0, 0, sp, 'sender'));
-            if (theirs) out(p, udpLine('SUM', 0, rend, rb, rend, s.format, (rj / streams.length) * 1000, rl, rt, 'receiver'));
-          }
-          yield* writeAll(p, ctrl, new Uint8Array([IPERF_DONE]));
-          out(p, '\niperf Done.\n');
-          return 0;
+          const e = sock_connect(net, sk, daddr, s.port);
+          if (e) throw errexit(p, `unable to connect stream: ${ERRNO_TEXT[e.errno] ?? e.errno}`);
+          // iperf_udp_connect: announce the stream, wait for the server's reply.
+          sock_sendto(net, sk, be32(UDP_CONNECT_MSG));
+          const reply = yield* recvOne(p, sk, 30e9);
+          if (!reply || u32(reply, 0) !== UDP_CONNECT_REPLY) throw errexit(p, 'unable to connect stream: Connection refused');
+          const id = 5 + 2 * i;
+          streams.push(newStream(id, sk));
+          out(p, connectedLine(id, sk.saddr, sk.num, daddr, s.port));
         }
-        default:
-          throw errexit(p, 'received an unknown control message');
-      }
-    }
+      },
+      header: '[ ID] Interval           Transfer     Bitrate         Total Datagrams\n',
+      run: () => sendLoop(p, s, streams, rate),
+      sender_has_retransmits: -1,
+      results: (secs) => streams.map((x) => ({ id: x.id, bytes: x.bytes, retransmits: -1, jitter: 0, errors: 0, packets: x.packets, start_time: 0, end_time: secs })),
+      display(secs, theirs: UdpResult[] | null) {
+        const sent = mine(secs);
+        const rcvd = streams.map((_, i) => theirs?.[i]).filter((r): r is UdpResult => !!r);
+        const perStream = sent.map((r, i) => [resultLine(r.id, r, s.format, 'sender'), ...(theirs?.[i] ? [resultLine(r.id, theirs[i], s.format, 'receiver')] : [])]);
+        const sums = [resultLine('SUM', sumResults(sent, streams.length), s.format, 'sender')];
+        if (theirs) sums.push(resultLine('SUM', sumResults(rcvd, streams.length), s.format, 'receiver'));
+        printResults(p, UDP_HEADER, perStream, sums);
+      },
+    });
   } finally {
     for (const x of streams) sock_close(net, x.sk);
   }
@@ -250,34 +197,25 @@ function* sendLoop(p: Proc, s: Settings, streams: UdpStream[], rate: number): Ge
   const net = kernel(p);
   const start = p.now();
   const deadline = s.bytes ? Infinity : start + s.time * 1e9;
-  let nextReport = s.interval > 0 ? start + s.interval * 1e9 : Infinity;
-  let lastReport = start;
   let total = 0;
   const payload = new Uint8Array(Math.max(s.blksize, UDP_HDR));
   for (let i = UDP_HDR; i < payload.length; i++) payload[i] = (i * 131 + 7) & 0xff;
-  const report = (t: number) => {
-    const t0 = (lastReport - start) / 1e9;
-    const t1 = (t - start) / 1e9;
-    const secs = (t - lastReport) / 1e9;
+  const intervals = new Intervals(p, start, s.interval * 1e9, (t0, t1, secs) => {
     let sb = 0;
     let sp = 0;
-    for (const x of streams) {
-      out(p, senderLine(x.id, t0, t1, x.intervalBytes, secs, s.format, x.intervalPackets));
+    const lines = streams.map((x) => {
+      const l = senderLine(x.id, t0, t1, x.intervalBytes, secs, s.format, x.intervalPackets);
       sb += x.intervalBytes;
       sp += x.intervalPackets;
       x.intervalBytes = x.intervalPackets = 0;
-    }
-    if (streams.length > 1) out(p, senderLine('SUM', t0, t1, sb, secs, s.format, sp) + SEP);
-    lastReport = t;
-  };
+      return l;
+    });
+    return { lines, sum: senderLine('SUM', t0, t1, sb, secs, s.format, sp) };
+  });
   for (;;) {
     if (p.interrupted) throw new IperfExit(1);
     const now = p.now();
-    if (now >= nextReport && nextReport <= deadline) {
-      report(nextReport);
-      nextReport += s.interval * 1e9;
-      continue;
-    }
+    if (intervals.due(now, deadline)) continue;
     if (now >= deadline || (s.bytes && total >= s.bytes)) break;
     const elapsed = (now - start) / 1e9;
     const blocked: Sock[] = [];
@@ -306,7 +244,7 @@ function* sendLoop(p: Proc, s: Settings, streams: UdpStream[], rate: number): Ge
     const busy = catchUp(p);
     if (blocked.length) {
       const { wq, detach } = relay(blocked.map((sk) => sk.wq));
-      const until = Math.min(nextReport, deadline);
+      const until = Math.min(intervals.nextAt, deadline);
       yield { op: 'wait', q: wq, timeoutNs: until === Infinity ? undefined : Math.max(0, until - p.now()) };
       detach();
       if (busy) yield { op: 'sleep', ns: catchUp(p) };
@@ -314,11 +252,11 @@ function* sendLoop(p: Proc, s: Settings, streams: UdpStream[], rate: number): Ge
     }
     const tick = rate ? PACING_TIMER_NS : 0;
     const wait = Math.max(busy, tick);
-    const until = Math.min(now + Math.max(wait, 1), nextReport, deadline);
+    const until = Math.min(now + Math.max(wait, 1), intervals.nextAt, deadline);
     yield { op: 'sleep', ns: Math.max(0, until - p.now()) };
   }
   const end = Math.min(p.now(), deadline);
-  if (s.interval > 0 && end > lastReport && streams.some((x) => x.intervalPackets > 0)) report(end);
+  intervals.finish(end, streams.some((x) => x.intervalPackets > 0));
   return (end - start) / 1e9;
 }
 
@@ -372,10 +310,10 @@ export function* udp_server_test(p: Proc, s: Settings, params: any, c: TcpSock):
       // The listener's descriptor becomes the stream's; the next listener takes the next one.
       const id = 5 + i;
       streams.push(newStream(id, sk));
-      out(p, `[${idcol(id)}] local ${formatIPv4(sk.saddr)} port ${sk.num} connected to ${formatIPv4(d.saddr)} port ${d.sport}\n`);
+      out(p, connectedLine(id, sk.saddr, sk.num, d.saddr, d.sport));
     }
     yield* writeAll(p, c, new Uint8Array([TEST_START]));
-    out(p, '[ ID] Interval           Transfer     Bitrate         Jitter    Lost/Total Datagrams\n');
+    out(p, UDP_HEADER);
     yield* writeAll(p, c, new Uint8Array([TEST_RUNNING]));
     const start = p.now();
     const secs = yield* recvLoop(p, ts, streams, c, start);
@@ -386,12 +324,7 @@ export function* udp_server_test(p: Proc, s: Settings, params: any, c: TcpSock):
     const mine: UdpResult[] = streams.map((x) => ({ id: x.id, bytes: x.bytes, jitter: x.jitter, errors: x.cntError, packets: x.packetCount, start_time: 0, end_time: secs }));
     yield* sendJSON(p, c, { cpu_util_total: 0, sender_has_retransmits: -1, streams: mine.map((r) => ({ ...r, retransmits: -1 })) });
     yield* writeAll(p, c, new Uint8Array([DISPLAY_RESULTS]));
-    out(p, (mine.length === 1 ? SEP : '') + '[ ID] Interval           Transfer     Bitrate         Jitter    Lost/Total Datagrams\n');
-    for (const r of mine) out(p, udpLine(r.id, 0, secs, r.bytes, secs, ts.format, r.jitter * 1000, r.errors, r.packets, 'receiver'));
-    if (mine.length > 1) {
-      const sum = mine.reduce((a, r) => ({ b: a.b + r.bytes, j: a.j + r.jitter, e: a.e + r.errors, n: a.n + r.packets }), { b: 0, j: 0, e: 0, n: 0 });
-      out(p, udpLine('SUM', 0, secs, sum.b, secs, ts.format, (sum.j / mine.length) * 1000, sum.e, sum.n, 'receiver'));
-    }
+    printResults(p, UDP_HEADER, mine.map((r) => [resultLine(r.id, r, ts.format, 'receiver')]), [resultLine('SUM', sumResults(mine, mine.length), ts.format, 'receiver')]);
     yield* readN(p, c, 1);
     return 0;
   } finally {
@@ -405,20 +338,15 @@ export function* udp_server_test(p: Proc, s: Settings, params: any, c: TcpSock):
 function* recvLoop(p: Proc, s: Settings, streams: UdpStream[], ctrl: TcpSock, start: number): Generator<any, number, any> {
   const net = kernel(p);
   const { wq, detach } = relay([ctrl.wq, ...streams.map((x) => x.sk.wq)]);
-  let nextReport = s.interval > 0 ? start + s.interval * 1e9 : Infinity;
-  let lastReport = start;
-  const report = (t: number) => {
-    const t0 = (lastReport - start) / 1e9;
-    const t1 = (t - start) / 1e9;
-    const secs = (t - lastReport) / 1e9;
+  const intervals = new Intervals(p, start, s.interval * 1e9, (t0, t1, secs) => {
     let sb = 0;
     let sl = 0;
     let sn = 0;
     let sj = 0;
-    for (const x of streams) {
+    const lines = streams.map((x) => {
       const n = x.packetCount - x.intervalStartCount;
       const lost = x.cntError - x.intervalStartErrors;
-      out(p, udpLine(x.id, t0, t1, x.intervalBytes, secs, s.format, x.jitter * 1000, lost, n, ''));
+      const l = udpLine(x.id, t0, t1, x.intervalBytes, secs, s.format, x.jitter * 1000, lost, n, '');
       sb += x.intervalBytes;
       sl += lost;
       sn += n;
@@ -426,19 +354,15 @@ function* recvLoop(p: Proc, s: Settings, streams: UdpStream[], ctrl: TcpSock, st
       x.intervalBytes = 0;
       x.intervalStartCount = x.packetCount;
       x.intervalStartErrors = x.cntError;
-    }
-    if (streams.length > 1) out(p, udpLine('SUM', t0, t1, sb, secs, s.format, (sj / streams.length) * 1000, sl, sn, '') + SEP);
-    lastReport = t;
-  };
+      return l;
+    });
+    return { lines, sum: udpLine('SUM', t0, t1, sb, secs, s.format, (sj / streams.length) * 1000, sl, sn, '') };
+  });
   try {
     for (;;) {
       if (p.interrupted) throw new IperfExit(1);
       const now = p.now();
-      if (now >= nextReport) {
-        report(nextReport);
-        nextReport += s.interval * 1e9;
-        continue;
-      }
+      if (intervals.due(now)) continue;
       if (tcp_poll(ctrl) & POLLIN) break;
       let got = false;
       for (const x of streams) {
@@ -471,10 +395,10 @@ function* recvLoop(p: Proc, s: Settings, streams: UdpStream[], ctrl: TcpSock, st
         if (busy > 0) yield { op: 'sleep', ns: busy };
         continue;
       }
-      yield { op: 'wait', q: wq, timeoutNs: nextReport === Infinity ? undefined : Math.max(0, nextReport - p.now()) };
+      yield { op: 'wait', q: wq, timeoutNs: intervals.nextAt === Infinity ? undefined : Math.max(0, intervals.nextAt - p.now()) };
     }
     const end = p.now();
-    if (s.interval > 0 && end > lastReport && streams.some((x) => x.intervalBytes > 0)) report(end);
+    intervals.finish(end, streams.some((x) => x.intervalBytes > 0));
     return (end - start) / 1e9;
   } finally {
     detach();

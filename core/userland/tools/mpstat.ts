@@ -6,6 +6,7 @@
 // Times print in the C locale from the simulated wall clock (UTC).
 import type { Proc, ProgramGen } from '../process.js';
 import { kernel, out, err } from './util.js';
+import { civil_from_days } from './civil.js';
 import { SYSCTL_DEFAULTS_RELEASE } from '../../kernel/sysctl_defaults.js';
 import { BOOT_EPOCH_S } from '../../host/proc_cpu.js';
 
@@ -52,22 +53,12 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** Calendar date of a Unix time (UTC), without reading any clock
- * (days_from_civil inverted, as in Hinnant's date algorithms). */
+/** Calendar date and time of day of a Unix time (UTC). */
 function civil(t: number): { y: number; m: number; d: number; hh: number; mm: number; ss: number } {
   const secs = Math.floor(t);
   const days = Math.floor(secs / 86400);
   const rem = secs - days * 86400;
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return { y, m, d, hh: Math.floor(rem / 3600), mm: Math.floor((rem % 3600) / 60), ss: rem % 60 };
+  return { ...civil_from_days(days), hh: Math.floor(rem / 3600), mm: Math.floor((rem % 3600) / 60), ss: rem % 60 };
 }
 
 /** %X in the C locale. */

@@ -3,10 +3,11 @@
 // serve one connection at a time (-k: keep listening); readwrite() shuttles
 // stdin to the socket and the socket to stdout like the C program's poll
 // loop, -N shuts the socket down for writing after stdin's EOF, -w is the
-// connect and idle timeout, -z only connects. -u is datagram mode.
+// connect and idle timeout, -z only connects. -u is datagram mode, -Z
+// DCCP (Debian's patch), which the lab kernel does not offer.
 import type { Proc, ProgramGen } from '../process.js';
 import { kernel, out, err, parseInetLoose } from './util.js';
-import { sock_create, sock_bind, sock_connect, sock_sendto, sock_recv, sock_close, syscall } from '../../net/socket.js';
+import { sock_create, sock_bind, sock_connect, sock_sendto, sock_recv, sock_close, syscall, type Errno } from '../../net/socket.js';
 import { IPPROTO_UDP, formatIPv4 } from '../../net/wire/ip.js';
 import { WaitQueue } from '../../kernel/wait.js';
 import { ERRNO_TEXT } from './errno.js';
@@ -20,6 +21,8 @@ const OPTS_WITH_ARG = 'IiMmOPpqsTVWwXx';
 
 interface Opts {
   udp: boolean;
+  /** -Z: SOCK_DCCP instead of SOCK_STREAM (-u still wins). */
+  dccp: boolean;
   listen: boolean;
   keep: boolean;
   verbose: boolean;
@@ -53,7 +56,7 @@ function strerror(e: string): string {
 }
 
 export function* nc(p: Proc): ProgramGen {
-  const o: Opts = { udp: false, listen: false, keep: false, verbose: false, numeric: false, shutdownWr: false, zero: false, detach: false, timeout: -1, quit: -1, pflag: null, sflag: null, rcvbuf: 0, sndbuf: 0, ttl: -1, tos: -1 };
+  const o: Opts = { udp: false, dccp: false, listen: false, keep: false, verbose: false, numeric: false, shutdownWr: false, zero: false, detach: false, timeout: -1, quit: -1, pflag: null, sflag: null, rcvbuf: 0, sndbuf: 0, ttl: -1, tos: -1 };
   const pos: string[] = [];
   const args = p.argv.slice(1);
   // getopt: options end at the first operand only with POSIXLY_CORRECT; GNU permutes.
@@ -83,6 +86,9 @@ export function* nc(p: Proc): ProgramGen {
       switch (f) {
         case 'u':
           o.udp = true;
+          break;
+        case 'Z':
+          o.dccp = true;
           break;
         case 'l':
           o.listen = true;
@@ -165,12 +171,12 @@ export function* nc(p: Proc): ProgramGen {
   let host: string | null = null;
   let uport: string[] | null = null;
   if (pos.length === 0 && o.listen) {
-    uport = o.pflag ? [o.pflag] : null;
+    uport = o.pflag !== null ? [o.pflag] : null;
     host = o.sflag;
-  } else if (pos.length === 1 && !o.pflag && !o.sflag) {
+  } else if (pos.length === 1 && o.pflag === null && o.sflag === null) {
     if (o.listen) uport = [pos[0]];
   } else if (pos.length >= 2) {
-    if (o.listen && (o.pflag || o.sflag || pos.length > 2)) {
+    if (o.listen && (o.pflag !== null || o.sflag !== null || pos.length > 2)) {
       err(p, USAGE);
       return 1;
     }
@@ -181,7 +187,8 @@ export function* nc(p: Proc): ProgramGen {
     return 1;
   }
   try {
-    if (!uport || !uport[0]) throw errx(p, 'missing port number');
+    // A NULL operand, not an empty one (nc HOST '' goes on to build_ports).
+    if (!uport || uport[0] === undefined) throw errx(p, 'missing port number');
     if (o.listen && o.zero) throw errx(p, 'cannot use -z and -l');
     if (!o.listen && o.keep) throw errx(p, 'must use -l with -k');
     if (o.udp) return yield* ncUdp(p, o, host, uport);
@@ -193,32 +200,69 @@ export function* nc(p: Proc): ProgramGen {
   }
 }
 
-/** strtoport: a number 1..65535 or a service name. */
-function strtoport(p: Proc, s: string, proto: string): number {
-  if (/^\d+$/.test(s)) {
-    const n = Number(s);
-    if (n < 1) throw errx(p, `port number too small: ${s}`);
-    if (n > 65535) throw errx(p, `port number too large: ${s}`);
-    return n;
-  }
-  const n = getservbyname(s, proto);
-  if (n === null) throw errx(p, `service "${s}" unknown`);
+/** proto_name (Debian's dccp patch): the protocol services are looked up in. */
+function proto_name(o: Opts): string {
+  return o.udp ? 'udp' : o.dccp ? 'dccp' : 'tcp';
+}
+
+/** strtonum(3) as libbsd has it: the whole string a base-10 number within
+ * [min, max], else "invalid", "too small" or "too large". */
+function strtonum(s: string, min: number, max: number): { n: number; errstr: string | null } {
+  const m = /^[ \t\n\v\f\r]*[+-]?\d+$/.exec(s);
+  if (!m) return { n: 0, errstr: 'invalid' };
+  const n = Number(s.trim());
+  if (n < min) return { n: 0, errstr: 'too small' };
+  if (n > max) return { n: 0, errstr: 'too large' };
+  return { n, errstr: null };
+}
+
+/** strtoport: strtonum(1..65535). Upstream falls back to getservbyname when
+ * errno is EINVAL, but libbsd's strtonum never sets errno, so every failure
+ * is reported as it stands (build_ports has already tried the name). */
+function strtoport(p: Proc, s: string): number {
+  const { n, errstr } = strtonum(s, 1, 65535);
+  if (errstr) throw errx(p, `port number ${errstr}: ${s}`);
   return n;
 }
 
-/** build_ports: single ports, services and lo-hi ranges, in order. */
+/** build_ports (Debian's port-list and service-name patches): each operand
+ * a service name, a lo-hi range (when it starts with a digit) or a port. */
 function build_ports(p: Proc, uport: string[], proto: string): number[] {
   const ports: number[] = [];
   for (const s of uport) {
-    const m = /^(\d+)-(.+)$/.exec(s);
-    if (m) {
-      let lo = strtoport(p, m[1], proto);
-      let hi = strtoport(p, m[2], proto);
+    const sv = getservbyname(s, proto);
+    const dash = s.indexOf('-');
+    if (sv !== null) ports.push(sv);
+    else if (/^\d/.test(s) && dash >= 0) {
+      // The high end is converted first, as netcat.c does.
+      let hi = strtoport(p, s.slice(dash + 1));
+      let lo = strtoport(p, s.slice(0, dash));
       if (lo > hi) [lo, hi] = [hi, lo];
       for (let x = lo; x <= hi; x++) ports.push(x);
-    } else ports.push(strtoport(p, s, proto));
+    } else ports.push(strtoport(p, s));
   }
   return ports;
+}
+
+/** The service half of getaddrinfo(3) (glibc 2.36), which local_listen and
+ * the -p source port go through: strtoul's number truncated to 16 bits, or a
+ * name for the socket's protocol, else EAI_SERVICE. */
+function gai_service(p: Proc, s: string, proto: string): number {
+  const m = s === '' ? ['', '', '0'] : /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(s);
+  if (m) {
+    const n = BigInt(m[2]) & 0xffffn;
+    return Number(m[1] === '-' ? -n & 0xffffn : n);
+  }
+  const sv = getservbyname(s, proto);
+  if (sv === null) throw errx(p, 'getaddrinfo: Servname not supported for ai_socktype');
+  return sv;
+}
+
+/** socket(AF_INET, SOCK_STREAM or SOCK_DCCP). The lab kernel registers no
+ * DCCP protocol (inetsw[SOCK_DCCP] is empty, as in Linux since 6.16), so
+ * inet_create fails that one with ESOCKTNOSUPPORT. */
+function stream_socket(p: Proc, o: Opts): TcpSock | Errno {
+  return o.dccp ? { errno: 'ESOCKTNOSUPPORT' } : tcp_socket(kernel(p));
 }
 
 function resolve(p: Proc, host: string, port: string): number {
@@ -256,9 +300,11 @@ function report_sock(p: Proc, o: Opts, msg: string, addr: number, port: number):
 /** local_listen + the accept loop of main(). */
 function* ncTcpListen(p: Proc, o: Opts, host: string | null, portStr: string): ProgramGen {
   const net = kernel(p);
-  const port = strtoport(p, portStr, 'tcp');
+  const port = gai_service(p, portStr, proto_name(o));
   const addr = host ? resolve(p, host, portStr) : 0;
-  const s = tcp_socket(net);
+  const s = stream_socket(p, o);
+  // main(): local_listen's failure is err(1, NULL), the errno alone.
+  if ('errno' in s) throw errx(p, strerror(s.errno));
   tcp_setsockopt_sys(net, s, 'SO_REUSEADDR', 1);
   tcp_setsockopt_sys(net, s, 'SO_REUSEPORT', 1);
   set_common_sockopts(p, s, o);
@@ -298,15 +344,18 @@ function* ncTcpListen(p: Proc, o: Opts, host: string | null, portStr: string): P
 /** remote_connect for each port, then readwrite (unless -z). */
 function* ncTcpConnect(p: Proc, o: Opts, host: string, uport: string[]): ProgramGen {
   const net = kernel(p);
-  const ports = build_ports(p, uport, 'tcp');
+  const proto = proto_name(o);
+  const ports = build_ports(p, uport, proto);
   let ret = 1;
   for (const port of ports) {
     const daddr = resolve(p, host, String(port));
-    const s = tcp_socket(net);
+    const s = stream_socket(p, o);
+    // remote_connect: a socket() failure moves on to the next address, silently.
+    if ('errno' in s) continue;
     try {
-      if (o.sflag || o.pflag) {
-        const sa = o.sflag ? resolve(p, o.sflag, o.pflag ?? '0') : 0;
-        const sp = o.pflag ? strtoport(p, o.pflag, 'tcp') : 0;
+      if (o.sflag !== null || o.pflag !== null) {
+        const sp = o.pflag !== null ? gai_service(p, o.pflag, proto) : 0;
+        const sa = o.sflag !== null ? resolve(p, o.sflag, o.pflag ?? '0') : 0;
         const be = tcp_bind(net, s, sa, sp);
         if (be) throw errx(p, `bind failed: ${strerror(be.errno)}`);
       }
@@ -319,14 +368,14 @@ function* ncTcpConnect(p: Proc, o: Opts, host: string, uport: string[]): Program
         if (o.verbose) {
           // connect_with_timeout: a timeout leaves errno at EINPROGRESS.
           const timedOut = ce.errno === 'ETIMEDOUT' && o.timeout > 0 && (s.state as string) !== 'CLOSE';
-          err(p, `nc: connect to ${host} port ${port} (tcp) ${timedOut ? 'timed out' : 'failed'}: ${strerror(timedOut ? 'EINPROGRESS' : ce.errno)}\n`);
+          err(p, `nc: connect to ${host} port ${port} (${proto}) ${timedOut ? 'timed out' : 'failed'}: ${strerror(timedOut ? 'EINPROGRESS' : ce.errno)}\n`);
         }
         continue;
       }
       ret = 0;
       if (o.verbose) {
-        const sv = o.numeric ? null : getservbyport(port, 'tcp');
-        err(p, `Connection to ${host} ${port} port [tcp/${sv ?? '*'}] succeeded!\n`);
+        const sv = o.numeric ? null : getservbyport(port, proto);
+        err(p, `Connection to ${host} ${port} port [${proto}/${sv ?? '*'}] succeeded!\n`);
       }
       if (!o.zero) {
         const r = yield* readwrite(p, o, s);
@@ -461,7 +510,6 @@ function* ncUdp(p: Proc, o: Opts, host: string | null, uport: string[]): Program
   const net = kernel(p);
   const timeout = o.timeout >= 0 ? o.timeout * 1e6 : -1;
   const srcAddr = o.sflag ? (parseInetLoose(o.sflag) ?? 0) : 0;
-  const srcPort = o.pflag ? Number(o.pflag) : 0;
   const sk = sock_create(net, 'udp', IPPROTO_UDP);
   const wq = new WaitQueue();
   sk.wq.add(function relay() {
@@ -475,7 +523,7 @@ function* ncUdp(p: Proc, o: Opts, host: string | null, uport: string[]): Program
   try {
     if (o.listen) {
       // nc -l [-s addr] [addr] port
-      const port = strtoport(p, uport[0], 'udp');
+      const port = gai_service(p, uport[0], 'udp');
       const e = sock_bind(net, sk, host ? (parseInetLoose(host) ?? srcAddr) : srcAddr, port);
       if (e) {
         err(p, `nc: ${ERRNO_TEXT[e.errno] ?? e.errno}\n`);
@@ -499,11 +547,12 @@ function* ncUdp(p: Proc, o: Opts, host: string | null, uport: string[]): Program
       }
     }
     const daddr = parseInetLoose(host!);
-    const dport = strtoport(p, uport[0], 'udp');
+    const dport = build_ports(p, uport, 'udp')[0];
     if (daddr === null) {
-      err(p, `nc: getaddrinfo for host "${host}" port ${uport[0]}: Name or service not known\n`);
+      err(p, `nc: getaddrinfo for host "${host}" port ${dport}: Name or service not known\n`);
       return 1;
     }
+    const srcPort = o.pflag !== null ? gai_service(p, o.pflag, 'udp') : 0;
     if (srcAddr || srcPort) {
       const e = sock_bind(net, sk, srcAddr, srcPort);
       if (e) {

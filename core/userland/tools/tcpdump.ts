@@ -6,6 +6,7 @@
 // statistics on stderr. Timestamps are virtual time since midnight.
 import type { Proc, ProgramGen } from '../process.js';
 import { kernel, out, err } from './util.js';
+import { civil_from_days } from './civil.js';
 import { packet_create, packet_attach_filter, packet_recvmsg, packet_statistics, packet_release, type PacketFrame } from '../../net/packet/af_packet.js';
 import { PACKET_OUTGOING } from '../../net/core/skbuff.js';
 import { IFF_LOOPBACK } from '../../net/core/netdevice.js';
@@ -167,17 +168,9 @@ function clock(ns: number): string {
   return `${d2(Math.floor(s / 3600) % 24)}:${d2(Math.floor(s / 60) % 60)}:${d2(s % 60)}.${String(us % 1e6).padStart(6, '0')}`;
 }
 
-/** Civil date of day n since 1970-01-01 (days_from_civil inverted). */
+/** YYYY-MM-DD of day n since 1970-01-01. */
 function civil(days: number): string {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const { y, m, d } = civil_from_days(days);
   return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
