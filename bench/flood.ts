@@ -8,7 +8,7 @@ import { parseLab } from '../core/lab/parse.js';
 import { LabRunner } from '../core/runtime/lab_runner.js';
 import type { Net } from '../core/net/net_namespace.js';
 import type { Proc, ProgramGen } from '../core/userland/process.js';
-import { sock_create, sock_bind, sock_connect, sock_sendto, sock_recv, sock_close } from '../core/net/socket.js';
+import { sock_create, sock_bind, sock_connect, sock_sendto, sock_recvfrom, sock_close } from '../core/net/socket.js';
 import { IPPROTO_UDP, parseIPv4 } from '../core/net/wire/ip.js';
 
 export const FLOOD_LAB = `
@@ -49,6 +49,7 @@ export function* udpflood(p: Proc): ProgramGen {
   try {
     if (sock_connect(net, sk, daddr, dport)) return 1;
     const payload = new Uint8Array(64);
+    const sleep0 = { op: 'sleep', ns: 0 } as const;
     let n = 0;
     while (n < count) {
       for (let i = 0; i < batch && n < count; i++, n++) {
@@ -56,7 +57,7 @@ export function* udpflood(p: Proc): ProgramGen {
         stats.sent++;
       }
       if (p.interrupted) return 130;
-      yield { op: 'sleep', ns: 0 };
+      yield sleep0;
     }
     return 0;
   } finally {
@@ -64,17 +65,20 @@ export function* udpflood(p: Proc): ProgramGen {
   }
 }
 
-/** udpsink PORT: bind and drain the socket whenever it is woken. */
+/** udpsink PORT: bind and drain the socket whenever it is woken, reading
+ * into one buffer as recvfrom(fd, buf, ...) does. */
 export function* udpsink(p: Proc): ProgramGen {
   const net = p.sys as Net;
   const sk = sock_create(net, 'udp', IPPROTO_UDP);
+  const buf = new Uint8Array(65536);
+  const wait = { op: 'wait', q: sk.wq } as const;
   try {
     if (sock_bind(net, sk, 0, Number(p.argv[1]))) return 1;
     for (;;) {
-      let d;
-      while ((d = sock_recv(net, sk)) && !('errno' in d)) stats.received++;
+      let n;
+      while (typeof (n = sock_recvfrom(net, sk, buf, null)) === 'number') stats.received++;
       if (p.interrupted) return 130;
-      yield { op: 'wait', q: sk.wq };
+      yield wait;
     }
   } finally {
     sock_close(net, sk);

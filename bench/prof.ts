@@ -1,5 +1,6 @@
 // Summarise a V8 .cpuprofile (node --cpu-prof): the functions with the most
 // self time, as the report lists them. Usage: tsx bench/prof.ts FILE [N]
+// [total | callers FN] (inclusive times, or who calls FN).
 import { readFileSync } from 'node:fs';
 
 interface Node {
@@ -62,6 +63,28 @@ export function topTotal(file: string, n = 25): { fn: string; where: string; tot
 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'));
 if (isMain) {
-  if (process.argv[4] === 'total') for (const r of topTotal(process.argv[2], Number(process.argv[3] ?? 25))) console.log(`${String(r.pct).padStart(5)}%  ${String(r.total_ms).padStart(8)} ms  ${r.fn}  ${r.where}`);
+  if (process.argv[4] === 'callers') for (const r of callersOf(process.argv[2], process.argv[5])) console.log(`${String(r.ms).padStart(8)} ms  ${r.caller}`);
+  else if (process.argv[4] === 'total') for (const r of topTotal(process.argv[2], Number(process.argv[3] ?? 25))) console.log(`${String(r.pct).padStart(5)}%  ${String(r.total_ms).padStart(8)} ms  ${r.fn}  ${r.where}`);
   else for (const r of topSelf(process.argv[2], Number(process.argv[3] ?? 25))) console.log(`${String(r.pct).padStart(5)}%  ${String(r.self_ms).padStart(8)} ms  ${r.fn}  ${r.where}`);
+}
+
+/** Who calls `fn` (self time of fn's samples by calling function). */
+export function callersOf(file: string, fn: string): { caller: string; ms: number }[] {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+  const byId = new Map(p.nodes.map((x) => [x.id, x]));
+  const parent = new Map<number, number>();
+  for (const x of p.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
+  const keyOf = (id: number) => {
+    const cf = byId.get(id)!.callFrame;
+    return `${cf.functionName || '(anonymous)'}@${cf.url.replace(/^.*\//, '')}:${cf.lineNumber + 1}`;
+  };
+  const out = new Map<string, number>();
+  for (let i = 0; i < p.samples.length; i++) {
+    const id = p.samples[i];
+    if (byId.get(id)!.callFrame.functionName !== fn) continue;
+    const par = parent.get(id);
+    const k = par === undefined ? '(none)' : keyOf(par);
+    out.set(k, (out.get(k) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+  }
+  return [...out.entries()].sort((a, b) => b[1] - a[1]).map(([caller, ms]) => ({ caller, ms: +ms.toFixed(1) }));
 }

@@ -109,7 +109,17 @@ export class RssConfig {
 
   /** The hash of a frame as rss_tuple parses it, 0 when the NIC cannot hash it. */
   hash(frame: Uint8Array): { hash: number; l4: boolean } {
-    if (frame.length < ETH_HLEN + 20 || frame[12] !== ETH_P_IP >> 8 || frame[13] !== (ETH_P_IP & 0xff) || frame[ETH_HLEN] >> 4 !== 4) return { hash: 0, l4: false };
+    const hash = this.hashFrame(frame);
+    return { hash, l4: this.l4 };
+  }
+
+  /** Whether the last hashFrame included the ports (skb->l4_hash). */
+  l4 = false;
+
+  /** hash() without an object per frame: the ports' part goes to `l4`. */
+  hashFrame(frame: Uint8Array): number {
+    this.l4 = false;
+    if (frame.length < ETH_HLEN + 20 || frame[12] !== ETH_P_IP >> 8 || frame[13] !== (ETH_P_IP & 0xff) || frame[ETH_HLEN] >> 4 !== 4) return 0;
     const ip = ETH_HLEN;
     const t = this.table;
     let h = 0;
@@ -119,7 +129,8 @@ export class RssConfig {
     const th = ip + (frame[ip] & 0xf) * 4;
     const l4 = !frag && (proto === IPPROTO_TCP || proto === IPPROTO_UDP) && frame.length >= th + 4;
     if (l4) for (let i = 0; i < 4; i++) h ^= t[(8 + i) * 256 + frame[th + i]];
-    return { hash: h >>> 0, l4 };
+    this.l4 = l4;
+    return h >>> 0;
   }
 
   /** RX queue for a hash: the low bits index the indirection table. */

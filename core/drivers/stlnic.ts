@@ -10,13 +10,13 @@
 import type { Net } from '../net/net_namespace.js';
 import type { TraceFmt } from '../net/core/trace.js';
 import { NetDevice, NETDEV_TX_BUSY, NETDEV_TX_OK, IFF_UP, type NetDeviceOps } from '../net/core/netdevice.js';
-import { type SkBuff, alloc_skb, consume_skb, kfree_skb, NET_SKB_PAD, NET_IP_ALIGN, alloc_frame_buf } from '../net/core/skbuff.js';
+import { type SkBuff, alloc_skb, consume_skb, kfree_skb, NET_SKB_PAD, NET_IP_ALIGN, frame_copy } from '../net/core/skbuff.js';
 import { NapiStruct } from '../net/core/softnet.js';
 import { napi_schedule, napi_complete_done, eth_type_trans, netif_schedule } from '../net/core/dev.js';
 import { napi_gro_receive, napi_gro_flush } from '../net/core/gro.js';
 import { netdev_update_features, netdev_init_features, NETDEV_FEATURE_NAMES } from '../net/core/netdev_features.js';
 import { type IrqDesc, request_irq, free_irq, irq_alloc_descs, generic_handle_irq } from '../kernel/irq.js';
-import { run_on_cpu, softirq_continue } from '../kernel/softirq.js';
+import { run_on_cpu_arg, softirq_continue } from '../kernel/softirq.js';
 import { COST } from '../kernel/costs.js';
 import { ETH_ZLEN } from '../net/wire/ethernet.js';
 import { RssConfig } from './rss.js';
@@ -53,13 +53,22 @@ const fmtQueue: TraceFmt = (q) => `queue=${q}`;
 const fmtTxCompletion: TraceFmt = (q) => `tx completion queue=${q}`;
 
 interface TxDesc {
-  skb: SkBuff;
+  /** null once the descriptor is back on the driver's free list. */
+  skb: SkBuff | null;
   len: number;
   /** When the wire finished sending it (Infinity until the MAC takes it). */
   done: number;
   /** When the driver posted it (CPU time). */
   ready: number;
+  /** Its queue, and the frame as the MAC sends it (until it does). */
+  q: NicQueue;
+  wire: Uint8Array | null;
 }
+
+// Engine events take a handler and one argument: no closure per frame.
+const startTxEvent = (d: TxDesc): void => d.q.nic.startTx(d.q, d, d.wire!);
+const txDoneEvent = (q: NicQueue): void => q.nic.txDone(q);
+const recheckEvent = (q: NicQueue): void => q.nic.recheck(q);
 
 export class NicQueue {
   /** Frames DMA'd into ring buffers, waiting for the poll. */
@@ -77,6 +86,7 @@ export class NicQueue {
   txBusyUntil = 0;
   irq!: IrqDesc;
   napi!: NapiStruct;
+  nic!: StlNic;
   // ethtool -S per-queue counters (igb's names)
   rx_packets = 0;
   rx_bytes = 0;
@@ -99,6 +109,14 @@ export interface NicConfig {
   speedBps: number;
 }
 
+/** recheck's poll, on the queue's CPU: part of the softirq run that was going on. */
+function repoll(q: NicQueue): void {
+  const net = q.nic.net;
+  const cpu = net.curCpu!;
+  napi_schedule(net, q.napi, cpu);
+  softirq_continue(net, cpu);
+}
+
 export class StlNic {
   queues: NicQueue[] = [];
   rx_ring: number;
@@ -117,6 +135,8 @@ export class StlNic {
   tx_multicast = 0;
   /** Frames lost when a reconfiguration reset the rings. */
   reset_drops = 0;
+  /** TX descriptors done with, for the next frames (no object per frame). */
+  private txFree: TxDesc[] = [];
 
   constructor(
     readonly net: Net,
@@ -137,6 +157,7 @@ export class StlNic {
     const base = irq_alloc_descs(this.net, n);
     for (let i = 0; i < n; i++) {
       const q = new NicQueue(i);
+      q.nic = this;
       q.napi = new NapiStruct(`${dev.name}-${i}`, dev, (_n, budget) => this.poll(q, budget), 64);
       q.irq = request_irq(this.net, `${dev.name}-TxRx-${i}`, 'PCI-MSIX-' + this.pciSlot, i + 1, () => this.irqHandler(q), base + i);
       q.pollCpu = q.irq.effective;
@@ -160,7 +181,7 @@ export class StlNic {
         q.tx_bytes += d.len;
         this.dev.stats.tx_packets++;
         this.dev.stats.tx_bytes += d.len;
-        consume_skb(d.skb, 'stlnic_clean_tx_ring');
+        consume_skb(d.skb!, 'stlnic_clean_tx_ring');
       }
       q.napi.scheduled = false;
       const sd = this.net.softnet[q.napi.cpu];
@@ -199,13 +220,22 @@ export class StlNic {
     netdev_update_features(this.dev);
   }
 
-  /** Receive-side scaling: the hash, and through the table the queue. */
-  private selectRxQueue(bytes: Uint8Array): { q: NicQueue; hash: number; l4: boolean } {
-    if (!this.dev.features.has('rx-hashing') && this.queues.length === 1) return { q: this.queues[0], hash: 0, l4: false };
-    const { hash, l4 } = this.rss.hash(bytes);
+  /** Receive-side scaling: the hash (left in rxHash, rxL4), and through
+   * the table the queue. */
+  private selectRxQueue(bytes: Uint8Array, hashing: boolean): NicQueue {
+    if (!hashing && this.queues.length === 1) {
+      this.rxHash = 0;
+      this.rxL4 = false;
+      return this.queues[0];
+    }
+    const hash = this.rss.hashFrame(bytes);
+    this.rxHash = hash;
+    this.rxL4 = this.rss.l4;
     const qi = this.rss.queueFor(hash);
-    return { q: this.queues[qi < this.queues.length ? qi : 0], hash, l4 };
+    return this.queues[qi < this.queues.length ? qi : 0];
   }
+  private rxHash = 0;
+  private rxL4 = false;
 
   /** Bytes of buffer per frame: a half page up to 1536 bytes (igb's
    * 2048-byte buffers with build_skb), 3072 beyond, whole pages for jumbos. */
@@ -228,7 +258,8 @@ export class StlNic {
       dev.stats.rx_errors++;
       return;
     }
-    const { q, hash, l4 } = this.selectRxQueue(bytes);
+    const hashing = dev.rx_hashing;
+    const q = this.selectRxQueue(bytes, hashing);
     if (q.rx.length >= this.rx_ring) {
       q.rx_drops++;
       dev.stats.rx_fifo_errors++;
@@ -239,9 +270,9 @@ export class StlNic {
     skb.buf.set(bytes, skb.skb_put(bytes.length));
     skb.truesize = this.rxBufSize(bytes.length) + SKB_STRUCT_SIZE;
     skb.queue_mapping = q.index;
-    if (dev.features.has('rx-hashing')) {
-      skb.hash = hash;
-      skb.cb.l4_hash = l4 ? 1 : 0;
+    if (hashing) {
+      skb.hash = this.rxHash;
+      skb.cb.l4_hash = this.rxL4 ? 1 : 0;
     }
     skb.tstamp = net.now();
     skb.dev = dev;
@@ -267,10 +298,10 @@ export class StlNic {
     }
     if (q.recheckPending) return;
     q.recheckPending = true;
-    this.net.engine.at(q.unmaskAt, () => this.recheck(q));
+    this.net.engine.at(q.unmaskAt, recheckEvent, q);
   }
 
-  private recheck(q: NicQueue): void {
+  recheck(q: NicQueue): void {
     q.recheckPending = false;
     if (!q.irqEnabled || !this.queues.includes(q)) return;
     if (!q.rx.length && !this.txCompleted(q)) return;
@@ -278,10 +309,7 @@ export class StlNic {
     const net = this.net;
     const cpu = net.cpus[q.pollCpu];
     // The poll goes on: part of the same softirq run, under its limits.
-    run_on_cpu(net, cpu, 'softirq', () => {
-      napi_schedule(net, q.napi, cpu);
-      softirq_continue(net, cpu);
-    });
+    run_on_cpu_arg(net, cpu, 'softirq', repoll, q);
   }
 
   private raiseIrq(q: NicQueue): void {
@@ -307,7 +335,7 @@ export class StlNic {
       q.rx_bytes += skb.len;
       this.dev.stats.rx_packets++;
       this.dev.stats.rx_bytes += skb.len;
-      if (net.tracer.active) net.tracer.fnf(skb, `${this.dev.kind || 'stlnic'}_clean_rx_irq`, fmtQueue, q.index);
+      if (net.tracer.active) net.tracer.fnf(skb, this.cleanRxIrqName(), fmtQueue, q.index);
       eth_type_trans(skb, this.dev);
       napi_gro_receive(net, q.napi, skb);
       work++;
@@ -323,7 +351,19 @@ export class StlNic {
     return work;
   }
 
-  private txCompleted(q: NicQueue): boolean {
+  /** The driver's RX function as traces name it (<kind>_clean_rx_irq). */
+  private cleanRxIrqName(): string {
+    const kind = this.dev.kind;
+    if (this.rxIrqKind !== kind) {
+      this.rxIrqKind = kind;
+      this.rxIrqName = `${kind || 'stlnic'}_clean_rx_irq`;
+    }
+    return this.rxIrqName;
+  }
+  private rxIrqKind: string | null = null;
+  private rxIrqName = '';
+
+  txCompleted(q: NicQueue): boolean {
     return q.tx.length > 0 && q.tx[0].done <= this.net.now();
   }
 
@@ -333,13 +373,17 @@ export class StlNic {
     const now = net.now();
     while (q.tx.length && q.tx[0].done <= now) {
       const d = q.tx.shift()!;
+      const skb = d.skb!;
       net.spend(COST.driver_tx_clean);
       q.tx_packets++;
       q.tx_bytes += d.len;
       this.dev.stats.tx_packets++;
       this.dev.stats.tx_bytes += d.len;
-      if (net.tracer.active) net.tracer.fnf(d.skb, 'napi_consume_skb', fmtTxCompletion, q.index);
-      consume_skb(d.skb, 'stlnic_clean_tx_irq');
+      // The descriptor is free again (its startTx has run: done was set).
+      d.skb = null;
+      this.txFree.push(d);
+      if (net.tracer.active) net.tracer.fnf(skb, 'napi_consume_skb', fmtTxCompletion, q.index);
+      consume_skb(skb, 'stlnic_clean_tx_irq');
     }
     if (q.txStopped && this.tx_ring - q.tx.length >= Math.min(32, this.tx_ring / 2)) {
       q.txStopped = false;
@@ -361,8 +405,7 @@ export class StlNic {
     // The MAC pads runts to the Ethernet minimum on the wire.
     // Byte counters count the frame as the stack built it (skb->len).
     const len = skb.len;
-    const wire = alloc_frame_buf(Math.max(len, ETH_ZLEN));
-    wire.set(skb.bytes());
+    const wire = frame_copy(skb.buf.subarray(skb.data, skb.tail), Math.max(len, ETH_ZLEN));
     if (wire[0] & 1) {
       if (wire[0] === 0xff && wire[1] === 0xff) this.tx_broadcast++;
       else this.tx_multicast++;
@@ -372,27 +415,41 @@ export class StlNic {
     // the MAC fetches it only when that time comes, so a reply posted by a
     // softirq meanwhile is not queued behind frames posted "in the future".
     const ready = net.now();
-    const d: TxDesc = { skb, len, done: Infinity, ready };
+    let d = this.txFree.pop();
+    if (d === undefined) d = { skb, len, done: Infinity, ready, q, wire: null };
+    else {
+      d.skb = skb;
+      d.len = len;
+      d.done = Infinity;
+      d.ready = ready;
+      d.q = q;
+      d.wire = null;
+    }
     let i = q.tx.length;
     while (i > 0 && q.tx[i - 1].ready > ready) i--;
-    q.tx.splice(i, 0, d);
+    if (i === q.tx.length) q.tx.push(d);
+    else q.tx.splice(i, 0, d);
     if (ready <= net.engine.now) this.startTx(q, d, wire);
-    else net.engine.at(ready, () => this.startTx(q, d, wire));
+    else {
+      d.wire = wire;
+      net.engine.at(ready, startTxEvent, d);
+    }
     if (q.tx.length >= this.tx_ring) q.txStopped = true;
     return NETDEV_TX_OK;
   }
 
   /** The MAC takes the descriptor: serialise at line rate, then complete. */
-  private startTx(q: NicQueue, d: TxDesc, wire: Uint8Array): void {
+  startTx(q: NicQueue, d: TxDesc, wire: Uint8Array): void {
     const net = this.net;
+    d.wire = null;
     const start = Math.max(net.engine.now, q.txBusyUntil);
     d.done = start + Math.ceil(((wire.length + WIRE_OVERHEAD) * 8 * 1e9) / this.speedBps);
     q.txBusyUntil = d.done;
     net.wire?.transmit(this.dev, wire, d.done);
-    net.engine.at(d.done, () => this.txDone(q));
+    net.engine.at(d.done, txDoneEvent, q);
   }
 
-  private txDone(q: NicQueue): void {
+  txDone(q: NicQueue): void {
     if (q.tx.length && q.tx[0].done <= this.net.engine.now) this.kick(q);
   }
 

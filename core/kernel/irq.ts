@@ -6,7 +6,7 @@
 // multi-queue NIC's vectors spread over the CPUs even without irqbalance.
 import type { Net } from '../net/net_namespace.js';
 import type { TraceFmt } from '../net/core/trace.js';
-import { run_on_cpu } from './softirq.js';
+import { run_on_cpu_arg } from './softirq.js';
 import { COST } from './costs.js';
 
 /** The first IRQ number handed to devices (the ones below belong to the platform). */
@@ -18,6 +18,8 @@ export class IrqDesc {
   affinity: number;
   /** The CPU the vector is routed to (effective_affinity). */
   effective = 0;
+  /** The namespace whose handler this is (set when it fires). */
+  net: Net | null = null;
   constructor(
     readonly irq: number,
     readonly name: string,
@@ -85,10 +87,16 @@ const fmtIrqEntry: TraceFmt = (irq, name) => `irq=${irq} name=${name}`;
 /** The device raised the interrupt line: run the handler on its CPU. */
 export function generic_handle_irq(net: Net, d: IrqDesc): void {
   const cpu = net.cpus[d.targetCpu()];
-  run_on_cpu(net, cpu, 'hardirq', () => {
-    d.counts[cpu.id]++;
-    cpu.spend(COST.hardirq);
-    if (net.tracer.active) net.tracer.fnf(null, 'irq_handler_entry', fmtIrqEntry, d.irq, d.name);
-    d.handler();
-  });
+  d.net = net;
+  run_on_cpu_arg(net, cpu, 'hardirq', handle_irq, d);
+}
+
+/** handle_irq_event on the CPU the interrupt came to. */
+function handle_irq(d: IrqDesc): void {
+  const net = d.net!;
+  const cpu = net.curCpu!;
+  d.counts[cpu.id]++;
+  cpu.spend(COST.hardirq);
+  if (net.tracer.active) net.tracer.fnf(null, 'irq_handler_entry', fmtIrqEntry, d.irq, d.name);
+  d.handler();
 }

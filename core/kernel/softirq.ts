@@ -15,9 +15,43 @@ const NSEC_PER_JIFFY = 1e9 / SYSCTL_HZ;
  * (system calls pass defer=false: they run now and start after the busy time).
  * On the way out (irq_exit / local_bh_enable) pending softirqs run. */
 export function run_on_cpu(net: Net, cpu: Cpu, ctx: CpuContext, fn: () => void, defer = true): void {
+  cpu_run<undefined>(net, cpu, ctx, fn, undefined, defer);
+}
+
+/** run_on_cpu calling fn(arg): a handler and its argument instead of a
+ * closure per call. */
+export function run_on_cpu_arg<A>(net: Net, cpu: Cpu, ctx: CpuContext, fn: (arg: A) => void, arg: A, defer = true): void {
+  cpu_run(net, cpu, ctx, fn, arg, defer);
+}
+
+/** A run that waits for its CPU (an engine event's argument; reused). */
+class DeferredRun {
+  net!: Net;
+  cpu!: Cpu;
+  ctx: CpuContext = 'idle';
+  fn: ((arg: unknown) => void) | null = null;
+  arg: unknown = undefined;
+}
+const spareRuns: DeferredRun[] = [];
+
+function deferredRun(r: DeferredRun): void {
+  const { net, cpu, ctx, fn, arg } = r;
+  r.fn = null;
+  r.arg = undefined;
+  spareRuns.push(r);
+  cpu_run(net, cpu, ctx, fn!, arg, true);
+}
+
+function cpu_run<A>(net: Net, cpu: Cpu, ctx: CpuContext, fn: (arg: A) => void, arg: A, defer: boolean): void {
   const now = net.engine.now;
   if (defer && cpu.busyUntil > now && net.curCpu !== cpu) {
-    net.engine.at(cpu.busyUntil, () => run_on_cpu(net, cpu, ctx, fn));
+    const r = spareRuns.pop() ?? new DeferredRun();
+    r.net = net;
+    r.cpu = cpu;
+    r.ctx = ctx;
+    r.fn = fn as (arg: unknown) => void;
+    r.arg = arg;
+    net.engine.at(cpu.busyUntil, deferredRun, r);
     return;
   }
   const prevCpu = net.curCpu;
@@ -28,7 +62,7 @@ export function run_on_cpu(net: Net, cpu: Cpu, ctx: CpuContext, fn: () => void, 
   cpu.ctx = ctx;
   net.curCpu = cpu;
   try {
-    fn();
+    fn(arg);
     // irq_exit / local_bh_enable: pending softirqs run unless this is
     // softirq work itself or still nested in interrupt context (in_interrupt()).
     if (cpu.softirqPending && ctx !== 'softirq' && ctx !== 'ksoftirqd' && !(nested && (prevCtx === 'hardirq' || prevCtx === 'softirq' || prevCtx === 'ksoftirqd')))
@@ -52,10 +86,30 @@ export function raise_softirq(net: Net, cpu: Cpu, nr: number): void {
   cpu.softirqPending |= 1 << nr;
   if (net.curCpu === cpu || cpu.softirqScheduled) return;
   cpu.softirqScheduled = true;
-  net.engine.at(Math.max(net.now(), cpu.busyUntil), () => {
-    cpu.softirqScheduled = false;
-    if (cpu.softirqPending) run_on_cpu(net, cpu, 'softirq', () => do_softirq(net, cpu, 'softirq'));
-  });
+  net.engine.at(Math.max(net.now(), cpu.busyUntil), softirqKick, cpu_ref(net, cpu));
+}
+
+/** (net, cpu) for events about a CPU, made once per CPU. */
+interface CpuRef {
+  net: Net;
+  cpu: Cpu;
+}
+const cpuRefs = new WeakMap<Cpu, CpuRef>();
+function cpu_ref(net: Net, cpu: Cpu): CpuRef {
+  let r = cpuRefs.get(cpu);
+  if (r === undefined) cpuRefs.set(cpu, (r = { net, cpu }));
+  return r;
+}
+
+/** The raised softirq's run on a CPU that was idle. */
+function softirqKick(r: CpuRef): void {
+  const cpu = r.cpu;
+  cpu.softirqScheduled = false;
+  if (cpu.softirqPending) cpu_run(r.net, cpu, 'softirq', softirqRun, r, true);
+}
+
+function softirqRun(r: CpuRef): void {
+  do_softirq(r.net, r.cpu, 'softirq');
 }
 
 /** handle_softirqs (__do_softirq): run the pending vectors in order,
@@ -127,19 +181,22 @@ export function wakeup_softirqd(net: Net, cpu: Cpu): void {
   cpu.ksoftirqdRunning = true;
   cpu.ksoftirqdWakeups++;
   net.tracer.fn(null, 'wakeup_softirqd', `ksoftirqd/${cpu.id}`);
-  net.engine.at(net.now() + COST.ksoftirqd_wakeup, () => run_ksoftirqd(net, cpu));
+  net.engine.at(net.now() + COST.ksoftirqd_wakeup, run_ksoftirqd, cpu_ref(net, cpu));
 }
 
 /** run_ksoftirqd: one handle_softirqs pass per turn; the thread stays
  * runnable (cond_resched, then again) while softirqs are pending. */
-function run_ksoftirqd(net: Net, cpu: Cpu): void {
-  run_on_cpu(net, cpu, 'ksoftirqd', () => {
-    cpu.nr_switches++;
-    if (cpu.softirqPending) do_softirq(net, cpu, 'ksoftirqd');
-    if (!cpu.softirqPending) {
-      cpu.ksoftirqdRunning = false;
-      return;
-    }
-    net.engine.at(cpu.clock, () => run_ksoftirqd(net, cpu));
-  });
+function run_ksoftirqd(r: CpuRef): void {
+  cpu_run(r.net, r.cpu, 'ksoftirqd', ksoftirqd_turn, r, true);
+}
+
+function ksoftirqd_turn(r: CpuRef): void {
+  const { net, cpu } = r;
+  cpu.nr_switches++;
+  if (cpu.softirqPending) do_softirq(net, cpu, 'ksoftirqd');
+  if (!cpu.softirqPending) {
+    cpu.ksoftirqdRunning = false;
+    return;
+  }
+  net.engine.at(cpu.clock, run_ksoftirqd, r);
 }

@@ -258,6 +258,19 @@ function compareComponents(a: readonly string[], b: readonly string[]): number {
   return a.length - b.length;
 }
 
+/** Sysctl.hot(): integers read on every packet. */
+export class HotSysctls {
+  gen = -1;
+  netdev_budget = 0;
+  netdev_budget_usecs = 0;
+  netdev_max_backlog = 0;
+  dev_weight = 0;
+  dev_weight_rx_bias = 0;
+  dev_weight_tx_bias = 0;
+  ip_default_ttl = 0;
+  ip_forward_use_pmtu = 0;
+}
+
 /** The per-host sysctl tree. Names are accepted in dotted or slash form. */
 export class Sysctl {
   private readonly entries = new Map<string, Entry>();
@@ -271,6 +284,10 @@ export class Sysctl {
   private readonly ints = new Map<string, number | undefined>();
   /** net.ipv4.conf.DIR.LEAF as sysctlInt reads it, by DIR then LEAF; cleared with ints. */
   private readonly conf = new Map<string, Map<string, number>>();
+  /** Bumped whenever a value may have changed (ints is cleared): caches of
+   * values read per packet compare it (see hot()). */
+  gen = 0;
+  private readonly _hot = new HotSysctls();
 
   constructor(opts: SysctlOptions = {}) {
     for (const [name, spec] of Object.entries(SYSCTL_DEFAULTS)) {
@@ -333,6 +350,33 @@ export class Sysctl {
       m.set(leaf, v);
     }
     return v;
+  }
+
+  /** The values the packet path reads every packet, as net.sysctlInt gives
+   * them (0 when unknown), refreshed after any change: one generation
+   * compare instead of a Map lookup per read. */
+  hot(): HotSysctls {
+    const h = this._hot;
+    if (h.gen !== this.gen) this.refreshHot(h);
+    return h;
+  }
+
+  // (Apart from hot(): a closure there would cost an allocation per call.)
+  private refreshHot(h: HotSysctls): void {
+    h.netdev_budget = this.hotInt('net.core.netdev_budget');
+    h.netdev_budget_usecs = this.hotInt('net.core.netdev_budget_usecs');
+    h.netdev_max_backlog = this.hotInt('net.core.netdev_max_backlog');
+    h.dev_weight = this.hotInt('net.core.dev_weight');
+    h.dev_weight_rx_bias = this.hotInt('net.core.dev_weight_rx_bias');
+    h.dev_weight_tx_bias = this.hotInt('net.core.dev_weight_tx_bias');
+    h.ip_default_ttl = this.hotInt('net.ipv4.ip_default_ttl');
+    h.ip_forward_use_pmtu = this.hotInt('net.ipv4.ip_forward_use_pmtu');
+    h.gen = this.gen;
+  }
+
+  private hotInt(name: string): number {
+    const n = this.cachedInt(name);
+    return n === undefined ? 0 : n;
   }
 
   getInt(name: string): number | undefined {
@@ -419,6 +463,7 @@ export class Sysctl {
     this.sorted = null;
     this.ints.clear();
     this.conf.clear();
+    this.gen++;
   }
 
   /** Remove net.ipv4.conf.IF.* and net.ipv4.neigh.IF.*; false if there were none. */
@@ -435,6 +480,7 @@ export class Sysctl {
       this.sorted = null;
       this.ints.clear();
       this.conf.clear();
+      this.gen++;
     }
     return removed;
   }
@@ -638,6 +684,7 @@ export class Sysctl {
     e.value = value;
     this.ints.clear();
     this.conf.clear();
+    this.gen++;
     this.emit(key, value);
   }
 

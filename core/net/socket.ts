@@ -5,12 +5,14 @@ import type { Net } from './net_namespace.js';
 import { consume_skb, type SkBuff } from './core/skbuff.js';
 import { Sock, skb_recv_datagram, sock_queue_err, SO_EE_ORIGIN_LOCAL, type SockExtendedErr, __sock_set_rcvbuf, __sock_set_sndbuf, skb_set_owner_w } from './ipv4/sock.js';
 import { ip_route_output_key, dst_mtu, type Rtable, RTCF_BROADCAST } from './ipv4/route.js';
-import { ip_alloc_skb, ip_local_out } from './ipv4/ip_output.js';
+import { ip_alloc_skb_hdr, ip_local_out } from './ipv4/ip_output.js';
 import { udp_lib_get_port, udp_fill_header, __skb_recv_udp } from './ipv4/udp.js';
 import { ip_dev_find } from './ipv4/devinet.js';
 import { iph, IPPROTO_ICMP, IPPROTO_UDP } from './wire/ip.js';
-import { UDP_INC_STATS, ICMP_INC_STATS, ICMPMSG_INC_STATS } from './snmp_stats.js';
-import { run_on_cpu } from '../kernel/softirq.js';
+import { ICMP_INC_STATS, ICMPMSG_INC_STATS } from './snmp_stats.js';
+import { UDP_MIB } from './mib.js';
+import { run_on_cpu_arg } from '../kernel/softirq.js';
+import type { Cpu } from '../kernel/cpu.js';
 import { COST } from '../kernel/costs.js';
 
 export type Errno = { errno: string };
@@ -28,13 +30,20 @@ export interface Datagram {
 
 /** Run a syscall body on the task's CPU in process context (costs, softirqs on exit). */
 export function syscall<T>(net: Net, fn: () => T): T {
-  let r!: T;
-  const cpu = net.cpus[0];
-  run_on_cpu(net, cpu, 'system', () => {
-    net.spend(COST.syscall);
-    r = fn();
-  }, false);
-  return r;
+  sysFn = fn;
+  run_on_cpu_arg(net, net.cpus[0], 'system', syscall_body, net.cpus[0], false);
+  return sysRet as T;
+}
+
+// The body and result of the syscall being made (a nested one sets its own
+// before the outer one's result is stored).
+let sysFn: () => unknown = () => undefined;
+let sysRet: unknown;
+
+function syscall_body(cpu: Cpu): void {
+  const fn = sysFn;
+  cpu.spend(COST.syscall);
+  sysRet = fn();
 }
 
 export function sock_create(net: Net, type: 'udp' | 'raw', protocol: number): Sock {
@@ -155,84 +164,106 @@ export function sock_connect(net: Net, sk: Sock, daddr: number, dport: number): 
   });
 }
 
-/** ip_dont_fragment and ip_append_data's EMSGSIZE rule. */
-function fragPolicy(sk: Sock, rt: Rtable, net: Net, len: number): { df: boolean; err: Errno | null; mtu: number } {
-  const mtu = dst_mtu(net, rt);
+/** ip_dont_fragment and ip_append_data's EMSGSIZE rule: whether to set DF
+ * (fragDf) and the error, if any, for a `len`-byte packet on `mtu`. */
+function fragPolicy(sk: Sock, mtu: number, len: number): Errno | null {
   const fits = len <= mtu;
   if (sk.pmtudisc === 'do' || sk.pmtudisc === 'probe') {
-    if (!fits) return { df: true, err: E('EMSGSIZE'), mtu };
-    return { df: true, err: null, mtu };
+    fragDf = true;
+    return fits ? null : E('EMSGSIZE');
   }
-  return { df: sk.pmtudisc === 'want' && fits, err: null, mtu };
+  fragDf = sk.pmtudisc === 'want' && fits;
+  return null;
 }
+let fragDf = false;
 
 const fmtLen = (len: number) => `len ${len}`;
 
 /** sendto(2): UDP payload or, for raw sockets, the transport header and data. */
 export function sock_sendto(net: Net, sk: Sock, data: Uint8Array, daddr?: number, dport?: number): number | Errno {
-  return syscall(net, () => {
-    if (sk.err) {
-      const e = sk.err;
-      sk.err = null;
-      return E(e);
+  const a = sendArgs;
+  a.net = net;
+  a.sk = sk;
+  a.data = data;
+  a.daddr = daddr;
+  a.dport = dport;
+  const r = syscall(net, sendtoCall);
+  a.data = null;
+  return r;
+}
+
+// sendto's arguments for its body, which runs as the syscall (one closure
+// made once rather than one per call; the body takes them all at its start).
+const sendArgs: { net: Net | null; sk: Sock | null; data: Uint8Array | null; daddr?: number; dport?: number } = { net: null, sk: null, data: null };
+const sendtoCall = (): number | Errno => do_sendto(sendArgs.net!, sendArgs.sk!, sendArgs.data!, sendArgs.daddr, sendArgs.dport);
+
+function do_sendto(net: Net, sk: Sock, data: Uint8Array, daddr: number | undefined, dport: number | undefined): number | Errno {
+  // udp_sendmsg, raw_sendmsg and ping_common_sendmsg refuse len > 0xFFFF
+  // first: no route lookup, nothing on the error queue.
+  if (data.length > 0xffff) return E('EMSGSIZE');
+  if (sk.err) {
+    const e = sk.err;
+    sk.err = null;
+    return E(e);
+  }
+  const to = daddr ?? sk.daddr;
+  const port = dport ?? sk.dport;
+  if (!to) return E('EDESTADDRREQ');
+  let rt: Rtable | Errno;
+  let saddr = sk.saddr;
+  if (daddr === undefined && sk.dst && sk.dst_genid === net.fib.genid) rt = sk.dst;
+  else {
+    rt = route(net, sk, to, sk.type === 'udp' ? IPPROTO_UDP : sk.protocol, port);
+    if ('errno' in rt) return rt;
+    if (!saddr) saddr = (rt as any).__saddr;
+    if (daddr === undefined) {
+      sk.dst = rt;
+      sk.dst_genid = net.fib.genid;
     }
-    const to = daddr ?? sk.daddr;
-    const port = dport ?? sk.dport;
-    if (!to) return E('EDESTADDRREQ');
-    let rt: Rtable | Errno;
-    let saddr = sk.saddr;
-    if (daddr === undefined && sk.dst && sk.dst_genid === net.fib.genid) rt = sk.dst;
-    else {
-      rt = route(net, sk, to, sk.type === 'udp' ? IPPROTO_UDP : sk.protocol, port);
-      if ('errno' in rt) return rt;
-      if (!saddr) saddr = (rt as any).__saddr;
-      if (daddr === undefined) {
-        sk.dst = rt;
-        sk.dst_genid = net.fib.genid;
-      }
+  }
+  if (!saddr) saddr = (rt as any).__saddr ?? sk.saddr;
+  const isUdp = sk.type === 'udp';
+  if (isUdp && !sk.num && !udp_lib_get_port(net, sk, 0)) return E('EAGAIN');
+  const payload = isUdp ? 8 + data.length : data.length;
+  const mtu = dst_mtu(net, rt);
+  let err = fragPolicy(sk, mtu, 20 + payload);
+  const df = fragDf;
+  // __ip_append_data: beyond IP_MAX_MTU even when DF may be ignored.
+  if (!err && 20 + payload > 0xffff) err = E('EMSGSIZE');
+  if (err) {
+    // ip_local_error: the error also goes to the error queue when IP_RECVERR is on.
+    if (sk.recverr) sock_queue_err(sk, localErr(net, 'EMSGSIZE', to, port, mtu, data));
+    return err;
+  }
+  const ttl = sk.ttl >= 0 ? sk.ttl : net.sysctl.hot().ip_default_ttl;
+  // sock_alloc_send_skb: a full send buffer blocks the writer (EAGAIN to
+  // the caller, which waits on the socket as sock_wait_for_wmem does).
+  if (isUdp && sk.wmem_alloc >= sk.sndbuf) return E('EAGAIN');
+  const skb = ip_alloc_skb_hdr(net, payload, saddr, to, sk.protocol, ttl, sk.tos, df);
+  const off = skb.transport_header;
+  if (isUdp) skb_set_owner_w(skb, sk);
+  if (isUdp) {
+    skb.buf.set(data, off + 8);
+    udp_fill_header(skb.buf, off, sk.num, port, data.length, saddr, to);
+  } else {
+    skb.buf.set(data, off);
+    // __ip_make_skb counts every ICMP message a socket sends (ping's echo requests).
+    if (sk.protocol === IPPROTO_ICMP && data.length) {
+      ICMPMSG_INC_STATS(net, 'Out', data[0]);
+      ICMP_INC_STATS(net, 'OutMsgs');
     }
-    if (!saddr) saddr = (rt as any).__saddr ?? sk.saddr;
-    const isUdp = sk.type === 'udp';
-    if (isUdp && !sk.num && !udp_lib_get_port(net, sk, 0)) return E('EAGAIN');
-    const payload = isUdp ? 8 + data.length : data.length;
-    if (isUdp && data.length > 0xffff) return E('EMSGSIZE');
-    const pol = fragPolicy(sk, rt, net, 20 + payload);
-    // __ip_append_data: beyond IP_MAX_MTU even when DF may be ignored.
-    if (!pol.err && 20 + payload > 0xffff) pol.err = E('EMSGSIZE');
-    if (pol.err) {
-      // ip_local_error: the error also goes to the error queue when IP_RECVERR is on.
-      if (sk.recverr) sock_queue_err(sk, localErr(net, 'EMSGSIZE', to, port, pol.mtu, data));
-      return pol.err;
-    }
-    const ttl = sk.ttl >= 0 ? sk.ttl : net.sysctlInt('net.ipv4.ip_default_ttl');
-    // sock_alloc_send_skb: a full send buffer blocks the writer (EAGAIN to
-    // the caller, which waits on the socket as sock_wait_for_wmem does).
-    if (isUdp && sk.wmem_alloc >= sk.sndbuf) return E('EAGAIN');
-    const { skb, off } = ip_alloc_skb(net, payload, { saddr, daddr: to, protocol: sk.protocol, ttl, tos: sk.tos, df: pol.df });
-    if (isUdp) skb_set_owner_w(skb, sk);
-    if (isUdp) {
-      skb.buf.set(data, off + 8);
-      udp_fill_header(skb.buf, off, sk.num, port, data.length, saddr, to);
-    } else {
-      skb.buf.set(data, off);
-      // __ip_make_skb counts every ICMP message a socket sends (ping's echo requests).
-      if (sk.protocol === IPPROTO_ICMP && data.length) {
-        ICMPMSG_INC_STATS(net, 'Out', data[0]);
-        ICMP_INC_STATS(net, 'OutMsgs');
-      }
-    }
-    skb.sk = sk;
-    skb.cb.ignore_df = pol.df ? 0 : 1;
-    net.spend(COST.copy_per_byte * data.length);
-    if (net.tracer.active) net.tracer.fnf(skb, isUdp ? 'udp_sendmsg' : 'raw_sendmsg', fmtLen, data.length);
-    // ip_send_skb: a netfilter drop (NF_DROP -> -EPERM) is the caller's error.
-    if (ip_local_out(net, skb, rt)) {
-      net.mib.inc('Ip', 'OutDiscards', 1);
-      return E('EPERM');
-    }
-    if (isUdp) UDP_INC_STATS(net, 'OutDatagrams');
-    return data.length;
-  });
+  }
+  skb.sk = sk;
+  skb.cb.ignore_df = df ? 0 : 1;
+  net.spend(COST.copy_per_byte * data.length);
+  if (net.tracer.active) net.tracer.fnf(skb, isUdp ? 'udp_sendmsg' : 'raw_sendmsg', fmtLen, data.length);
+  // ip_send_skb: a netfilter drop (NF_DROP -> -EPERM) is the caller's error.
+  if (ip_local_out(net, skb, rt)) {
+    net.mib.inc('Ip', 'OutDiscards', 1);
+    return E('EPERM');
+  }
+  if (isUdp) net.mib.udp[UDP_MIB.UDP_MIB_OUTDATAGRAMS]++;
+  return data.length;
 }
 
 function localErr(net: Net, errno: string, daddr: number, port: number, info: number, data: Uint8Array): SockExtendedErr {
@@ -256,12 +287,50 @@ export function sock_recv(net: Net, sk: Sock): Datagram | Errno | null {
   } else {
     const th = skb.transport_header;
     d = { data: b.slice(th + 8, skb.tail), saddr: iph.saddr(b, nh), sport: (b[th] << 8) | b[th + 1], daddr: iph.daddr(b, nh), ttl: iph.ttl(b, nh), tstamp: skb.tstamp };
-    UDP_INC_STATS(net, 'InDatagrams');
+    net.mib.udp[UDP_MIB.UDP_MIB_INDATAGRAMS]++;
   }
   skb.sk = null;
   // The datagram is copied to user space; the skb is done.
   import_consume(skb);
   return d;
+}
+
+/** The sender of a datagram read with sock_recvfrom. */
+export interface DatagramFrom {
+  saddr: number;
+  sport: number;
+  daddr: number;
+  ttl: number;
+  tstamp: number;
+}
+
+/** recvfrom(2) into the caller's buffer, as sock_recv but with no buffer or
+ * object made per datagram: the bytes copied (a datagram longer than buf is
+ * truncated), the sender in `from` when given; null when nothing is queued. */
+export function sock_recvfrom(net: Net, sk: Sock, buf: Uint8Array, from: DatagramFrom | null): number | Errno | null {
+  if (sk.err) {
+    const e = sk.err;
+    sk.err = null;
+    return E(e);
+  }
+  const skb = sk.type === 'udp' ? __skb_recv_udp(sk) : skb_recv_datagram(sk);
+  if (!skb) return null;
+  const b = skb.buf;
+  const nh = skb.network_header;
+  const start = sk.type === 'raw' ? nh : skb.transport_header + 8;
+  const n = Math.min(skb.tail - start, buf.length);
+  buf.set(b.subarray(start, start + n));
+  if (from) {
+    from.saddr = iph.saddr(b, nh);
+    from.sport = sk.type === 'raw' ? 0 : (b[skb.transport_header] << 8) | b[skb.transport_header + 1];
+    from.daddr = iph.daddr(b, nh);
+    from.ttl = iph.ttl(b, nh);
+    from.tstamp = skb.tstamp;
+  }
+  if (sk.type !== 'raw') net.mib.udp[UDP_MIB.UDP_MIB_INDATAGRAMS]++;
+  skb.sk = null;
+  import_consume(skb);
+  return n;
 }
 
 /** recvmsg(MSG_ERRQUEUE). */

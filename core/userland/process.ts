@@ -4,7 +4,7 @@
 // resumes it from an engine event, so a whole host, shell included, stays
 // deterministic and needs no real threads or promises.
 import type { Engine } from '../sim/engine.js';
-import { WaitQueue } from '../kernel/wait.js';
+import { WaitQueue, type WaitQueueEntry } from '../kernel/wait.js';
 
 export type Yield =
   /** schedule_timeout_uninterruptible(ns). Resumes with undefined. */
@@ -141,7 +141,10 @@ export class Task {
   /** `interrupted` came from Ctrl-C (not from SIGPIPE): shells stop the job. */
   sigint = false;
   /** What the task is blocked on, to cancel on SIGINT. */
-  wake: (() => void) | null = null;
+  wake: (() => void) | QueueWait | null = null;
+  /** The value a deferred resume hands the task (see Scheduler.resume). */
+  resumeValue: unknown = undefined;
+  resumePending = false;
   constructor(
     readonly pid: number,
     readonly argv: string[],
@@ -161,9 +164,36 @@ export function interruptTask(t: Task, sig: 'SIGINT' | 'SIGPIPE' = 'SIGINT'): vo
   const w = t.wake;
   if (w) {
     t.wake = null;
-    w();
+    if (typeof w === 'function') w();
+    else w.finish(false);
   }
 }
+
+/** A task asleep on a wait queue: the queue's entry, the task's way out on
+ * SIGINT and the timeout's target in one object (rather than a closure for
+ * each), ending the wait once. */
+class QueueWait implements WaitQueueEntry {
+  private done = false;
+  constructor(
+    private readonly sched: Scheduler,
+    private readonly t: Task,
+    private readonly q: WaitQueue,
+  ) {}
+
+  wakeup(): void {
+    this.finish(true);
+  }
+
+  finish(woken: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    this.t.wake = null;
+    this.q.remove(this);
+    this.sched.resumeTask(this.t, woken);
+  }
+}
+
+const waitTimeout = (w: QueueWait): void => w.finish(false);
 
 /** Tasks nested in one synchronous start before the next waits for an event. */
 const MAX_SYNC_NESTING = 32;
@@ -201,11 +231,31 @@ export class Scheduler {
   private resume(t: Task, value: unknown): void {
     const at = this.cpuFreeAt?.() ?? 0;
     if (at > this.engine.now) {
-      this.engine.at(at, () => this.run(t, value));
+      // The value waits on the task; a second pending resume (not expected)
+      // keeps its own in a closure.
+      if (t.resumePending) {
+        this.engine.at(at, () => this.run(t, value));
+        return;
+      }
+      t.resumePending = true;
+      t.resumeValue = value;
+      this.engine.at(at, this.runDeferred, t);
       return;
     }
     this.run(t, value);
   }
+
+  /** resume() for the wait entries above. */
+  resumeTask(t: Task, value: unknown): void {
+    this.resume(t, value);
+  }
+
+  private readonly runDeferred = (t: Task): void => {
+    const value = t.resumeValue;
+    t.resumePending = false;
+    t.resumeValue = undefined;
+    this.run(t, value);
+  };
 
   /** Tasks running inside one another's synchronous start (`$($($(...)))`). */
   private nesting = 0;
@@ -274,18 +324,10 @@ export class Scheduler {
         return;
       }
       case 'wait': {
-        let done = false;
-        const finish = (woken: boolean) => {
-          if (done) return;
-          done = true;
-          t.wake = null;
-          y.q.remove(onWake);
-          this.resume(t, woken);
-        };
-        const onWake = () => finish(true);
-        t.wake = () => finish(false);
-        y.q.add(onWake);
-        if (y.timeoutNs !== undefined) this.engine.after(Math.max(0, y.timeoutNs), () => finish(false));
+        const w = new QueueWait(this, t, y.q);
+        t.wake = w;
+        y.q.add(w);
+        if (y.timeoutNs !== undefined) this.engine.after(Math.max(0, y.timeoutNs), waitTimeout, w);
         return;
       }
       case 'join': {

@@ -76,6 +76,23 @@ describe('Tracer ring', () => {
     expect(t.records.map((x) => x.fn)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
   });
 
+  it('reads back the same once the values seen are too many to keep ids for', () => {
+    const { t } = tracer();
+    t.on = true;
+    const pair: TraceFmt = (a, b) => `${a}|${b}`;
+    // Ever-changing texts and arguments: past the intern table's room, the
+    // records keep their text (and new names) in their chunk instead.
+    for (let i = 0; i < 20000; i++) t.fnf(null, 'n', pair, `dev${i}`, i);
+    t.fnf(null, 'late name', pair, 'a new string', 5);
+    t.fn(null, 'another new name', 'new info');
+    t.fnf(null, 'n', pair, 'eth0', 7);
+    const r = t.records;
+    expect(r.length).toBe(20003);
+    expect(r[19999]).toMatchObject({ fn: 'n', info: 'dev19999|19999' });
+    expect(r.slice(20000).map((x) => `${x.fn} ${x.info}`)).toEqual(['late name a new string|5', 'another new name new info', 'n eth0|7']);
+    expect(r.every((x, i) => i >= 20000 || x.info === `dev${i}|${i}`)).toBe(true);
+  });
+
   it('skb buffers go back to the pool zeroed, and outstanding still counts every skb', () => {
     const { net } = tracer();
     const before = skb_pool_size();

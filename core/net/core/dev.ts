@@ -12,11 +12,11 @@ import { type NetDevice, NETDEV_TX_OK, IFF_UP } from './netdevice.js';
 import { type NapiStruct, type SoftnetData, set_process_backlog, netdev_rx_queue, rps_needed, FLOW_LIMIT_HISTORY, SdFlowLimit, parseCpuMask } from './softnet.js';
 import { napi_gro_flush } from './gro.js';
 import { SYSCTL_HZ } from '../../kernel/sysctl_defaults.js';
-import { ETH_HLEN, ETH_P_ARP, ETH_P_IP, eth, ether_addr_equal, is_multicast_ether_addr, is_broadcast_ether_addr } from '../wire/ethernet.js';
+import { ETH_HLEN, ETH_P_ARP, ETH_P_IP, eth } from '../wire/ethernet.js';
 import { ip_rcv } from '../ipv4/ip_input.js';
 import { arp_rcv } from '../ipv4/arp.js';
 import { qdisc_run, qdisc_enqueue_xmit } from '../sched/sch_generic.js';
-import { fib_sync_dev_routes } from '../ipv4/devinet.js';
+import { fib_sync_dev_routes, inet_addrs_changed } from '../ipv4/devinet.js';
 
 // Trace details, formatted only when a record is shown (trace.ts).
 const fmtBudget: TraceFmt = (b) => `budget ${b}`;
@@ -81,14 +81,17 @@ function usecs_to_jiffies(us: number): number {
  * for the next round (a restart, or ksoftirqd). */
 export function net_rx_action(net: Net, cpu: Cpu): void {
   const sd = net.softnet[cpu.id];
-  const time_limit = jiffies_at(net.now()) + usecs_to_jiffies(net.sysctlInt('net.core.netdev_budget_usecs'));
-  let budget = net.sysctlInt('net.core.netdev_budget');
+  const hot = net.sysctl.hot();
+  const time_limit = jiffies_at(net.now()) + usecs_to_jiffies(hot.netdev_budget_usecs);
+  let budget = hot.netdev_budget;
   if (net.tracer.active) net.tracer.fnf(null, 'net_rx_action', fmtBudget, budget);
-  const list: NapiStruct[] = [];
-  const repoll: NapiStruct[] = [];
+  // The local lists are reused from one run to the next (no arrays per softirq).
+  const list = rxLists.pop() ?? [];
+  const repoll = rxLists.pop() ?? [];
   start: for (;;) {
     sd.in_net_rx_action = true;
-    for (const p of sd.poll_list) list.push(p); // (no splice: one array less per softirq)
+    for (const p of sd.poll_list) list.push(p);
+    // (pop, not length = 0: that is a runtime call)
     while (sd.poll_list.length) sd.poll_list.pop();
     for (;;) {
       if (!list.length) {
@@ -96,7 +99,10 @@ export function net_rx_action(net: Net, cpu: Cpu): void {
           sd.in_net_rx_action = false;
           // ____napi_schedule may have refilled poll_list meanwhile.
           if (sd.poll_list.length) continue start;
-          if (!sd.rps_ipi_list.length) return;
+          if (!sd.rps_ipi_list.length) {
+            rxLists.push(repoll, list);
+            return;
+          }
         }
         break start;
       }
@@ -111,13 +117,20 @@ export function net_rx_action(net: Net, cpu: Cpu): void {
   }
   // Unfinished instances first, then ones scheduled meanwhile, then those
   // that used their whole weight (list_splice_tail order in net_rx_action).
-  const again = [...list, ...sd.poll_list, ...repoll];
-  sd.poll_list.length = 0;
-  sd.poll_list.push(...again);
+  for (const p of sd.poll_list) list.push(p);
+  for (const p of repoll) list.push(p);
+  while (sd.poll_list.length) sd.poll_list.pop();
+  for (const p of list) sd.poll_list.push(p);
+  while (list.length) list.pop();
+  while (repoll.length) repoll.pop();
+  rxLists.push(repoll, list);
   if (sd.poll_list.length) raise_softirq(net, cpu, NET_RX_SOFTIRQ);
   else sd.in_net_rx_action = false;
   net_rps_action_and_irq_enable(net, sd);
 }
+
+/** Spare arrays for net_rx_action's local lists (always left empty). */
+const rxLists: NapiStruct[][] = [];
 
 /** napi_poll / __napi_poll: run the poll with the instance's weight; one
  * that used it all stays scheduled and goes on the repoll list, its GRO
@@ -145,10 +158,11 @@ export function eth_type_trans(skb: SkBuff, dev: NetDevice): number {
   skb.skb_reset_mac_header();
   const b = skb.buf;
   const o = skb.data;
-  const dst = eth.dest(b, o);
-  if (is_multicast_ether_addr(dst)) {
-    skb.pkt_type = is_broadcast_ether_addr(dst) ? PACKET_BROADCAST : PACKET_MULTICAST;
-  } else if (!ether_addr_equal(dst, dev.dev_addr)) {
+  // The destination address read in place (no view of it per frame).
+  const me = dev.dev_addr;
+  if ((b[o] & 1) === 1) {
+    skb.pkt_type = (b[o] & b[o + 1] & b[o + 2] & b[o + 3] & b[o + 4] & b[o + 5]) === 0xff ? PACKET_BROADCAST : PACKET_MULTICAST;
+  } else if (!(b[o] === me[0] && b[o + 1] === me[1] && b[o + 2] === me[2] && b[o + 3] === me[3] && b[o + 4] === me[4] && b[o + 5] === me[5])) {
     skb.pkt_type = PACKET_OTHERHOST;
   } else {
     skb.pkt_type = PACKET_HOST;
@@ -224,7 +238,7 @@ export const NET_RX_DROP = 1;
 export function enqueue_to_backlog(net: Net, skb: SkBuff, cpu: number): number {
   const sd = net.softnet[cpu];
   const qlen = sd.input_pkt_queue.length;
-  const max_backlog = net.sysctlInt('net.core.netdev_max_backlog');
+  const max_backlog = net.sysctl.hot().netdev_max_backlog;
   if (qlen <= max_backlog && !skb_flow_limit(net, skb, qlen, max_backlog)) {
     if (!skb.dev!.up) {
       skb.dev!.stats.rx_dropped++;
@@ -383,7 +397,8 @@ function fmix(h: number): number {
 set_process_backlog((sd: SoftnetData, napi: NapiStruct, quota: number): number => {
   const net = sd.net;
   if (sd.rps_ipi_list.length) net_rps_action_and_irq_enable(net, sd);
-  napi.weight = net.sysctlInt('net.core.dev_weight') * net.sysctlInt('net.core.dev_weight_rx_bias');
+  const hot = net.sysctl.hot();
+  napi.weight = hot.dev_weight * hot.dev_weight_rx_bias;
   let work = 0;
   for (;;) {
     while (sd.process_queue.length) {
@@ -565,6 +580,7 @@ export function unregister_netdevice(net: Net, dev: NetDevice): void {
   dev_close(net, dev);
   call_netdevice_notifiers(net, 'NETDEV_UNREGISTER', dev);
   if (dev.ip_ptr) dev.ip_ptr.ifa_list = [];
+  inet_addrs_changed();
   fib_sync_dev_routes(net, dev);
   net.arp_tbl.ifdown(dev);
   net.devices.delete(dev.ifindex);

@@ -41,7 +41,10 @@ interface GroFlow {
   lastId: number;
 }
 
-const held = new WeakMap<NapiStruct, GroFlow[]>();
+/** The flows a NAPI instance holds (napi->gro_hash), on the instance. */
+function held(napi: NapiStruct): GroFlow[] {
+  return (napi.gro_held ??= []) as GroFlow[];
+}
 
 function u32(b: Uint8Array, o: number): number {
   return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
@@ -51,7 +54,7 @@ function u32(b: Uint8Array, o: number): number {
 export function napi_gro_receive(net: Net, napi: NapiStruct, skb: SkBuff): void {
   const dev = skb.dev!;
   // netif_elide_gro: GRO off on this device.
-  if (!dev.features.has('rx-gro') || skb.protocol !== ETH_P_IP) return netif_receive_skb(net, skb);
+  if (!dev.rx_gro || skb.protocol !== ETH_P_IP) return netif_receive_skb(net, skb);
   const b = skb.buf;
   const ip = skb.data;
   if (skb.len < 40 || b[ip] !== 0x45 || b[ip + 9] !== IPPROTO_TCP) return netif_receive_skb(net, skb);
@@ -64,8 +67,7 @@ export function napi_gro_receive(net: Net, napi: NapiStruct, skb: SkBuff): void 
   const payload = skb.len - 20 - thlen;
   const flags = b[th + 13];
   const key = `${u32(b, ip + 12)}:${u32(b, ip + 16)}:${(b[th] << 8) | b[th + 1]}:${(b[th + 2] << 8) | b[th + 3]}`;
-  const list = held.get(napi) ?? [];
-  held.set(napi, list);
+  const list = held(napi);
   net.spend(GRO_MERGE_NS);
   const i = list.findIndex((f) => f.key === key);
   const p = i >= 0 ? list[i] : null;
@@ -127,7 +129,7 @@ function gro_flush_then(net: Net, napi: NapiStruct, skb: SkBuff): void {
 
 /** napi_gro_flush: send every held packet up, oldest first. */
 export function napi_gro_flush(net: Net, napi: NapiStruct): void {
-  const list = held.get(napi);
+  const list = napi.gro_held as GroFlow[] | null;
   if (!list || !list.length) return;
   for (const f of list.splice(0)) gro_complete(net, f);
 }

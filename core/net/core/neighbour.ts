@@ -73,8 +73,14 @@ export class Neighbour {
   }
 }
 
+/** The table's key for (dev, addr): a number, so a lookup builds no string. */
+function neighKey(ifindex: number, key: number): number {
+  return ifindex * 0x100000000 + (key >>> 0);
+}
+
 export class NeighTable {
-  readonly entries = new Map<string, Neighbour>();
+  /** Entries by neighKey(ifindex, address), in creation order. */
+  readonly entries = new Map<number, Neighbour>();
   /** Per device: reachable_time drawn from base_reachable_time (neigh_rand_reach_time). */
   private reachable = new Map<number, { base: number; value: number }>();
   // /proc/net/stat/arp_cache counters
@@ -99,20 +105,31 @@ export class NeighTable {
 
   lookup(key: number, dev: NetDevice): Neighbour | undefined {
     this.stats.lookups++;
-    const n = this.entries.get(`${dev.ifindex}/${key}`);
-    if (n) this.stats.hits++;
+    // The entry found last time, while it is still in the table (a removed
+    // one is dead): a flood asks for the same next hop every packet.
+    const last = this.last;
+    if (last !== null && last.key === key && last.dev === dev && !last.dead) {
+      this.stats.hits++;
+      return last;
+    }
+    const n = this.entries.get(neighKey(dev.ifindex, key));
+    if (n) {
+      this.stats.hits++;
+      this.last = n;
+    }
     return n;
   }
+  private last: Neighbour | null = null;
 
   create(key: number, dev: NetDevice): Neighbour {
-    let n = this.entries.get(`${dev.ifindex}/${key}`);
+    let n = this.entries.get(neighKey(dev.ifindex, key));
     if (n) return n;
     n = new Neighbour(this, key, dev);
     this.stats.allocs++;
     if (dev.isLoopback || dev.flags & 0x80 /* IFF_NOARP */) {
       n.nud_state = NUD_NOARP;
     }
-    this.entries.set(`${dev.ifindex}/${key}`, n);
+    this.entries.set(neighKey(dev.ifindex, key), n);
     this.net.tracer.fn(null, 'neigh_create', `dev ${dev.name} ${fmt(key)}`);
     return n;
   }
@@ -121,7 +138,7 @@ export class NeighTable {
     n.timer.del();
     n.dead = true;
     this.purge_queue(n);
-    this.entries.delete(`${n.dev.ifindex}/${n.key}`);
+    this.entries.delete(neighKey(n.dev.ifindex, n.key));
     this.stats.destroys++;
   }
 
@@ -328,8 +345,31 @@ function fmt(a: number): string {
 function neigh_hh_output(net: Net, n: Neighbour, skb: SkBuff): void {
   net.spend(COST.neigh_output);
   const o = skb.skb_push(14);
-  eth.write(skb.buf, o, n.dev.isLoopback ? new Uint8Array(6) : n.ha, n.dev.dev_addr, skb.protocol || ETH_P_IP);
-  skb.dev = n.dev;
+  const dev = n.dev;
+  const b = skb.buf;
+  const proto = skb.protocol || ETH_P_IP;
+  // The cached hardware header (hh_data: neighbour's address, ours, the
+  // protocol), stored byte by byte: no call per packet.
+  if (dev.isLoopback) for (let i = 0; i < 6; i++) b[o + i] = 0;
+  else {
+    const ha = n.ha;
+    b[o] = ha[0];
+    b[o + 1] = ha[1];
+    b[o + 2] = ha[2];
+    b[o + 3] = ha[3];
+    b[o + 4] = ha[4];
+    b[o + 5] = ha[5];
+  }
+  const me = dev.dev_addr;
+  b[o + 6] = me[0];
+  b[o + 7] = me[1];
+  b[o + 8] = me[2];
+  b[o + 9] = me[3];
+  b[o + 10] = me[4];
+  b[o + 11] = me[5];
+  b[o + 12] = proto >> 8;
+  b[o + 13] = proto & 0xff;
+  skb.dev = dev;
   dev_queue_xmit(net, skb);
 }
 

@@ -4,6 +4,7 @@ import type { Net } from '../net_namespace.js';
 import type { Qdisc } from '../sched/sch_generic.js';
 import type { InDevice } from '../ipv4/devinet.js';
 import type { Mac } from '../wire/ethernet.js';
+import type { NetdevRxQueue } from './softnet.js';
 
 export const IFF_UP = 0x1;
 export const IFF_BROADCAST = 0x2;
@@ -81,6 +82,8 @@ export class NetDevice {
   rx_handler_data: unknown = null;
   num_tx_queues = 1;
   real_num_rx_queues = 1;
+  /** dev->_rx: the receive queues' RPS settings (softnet.ts), made on first use. */
+  _rx: NetdevRxQueue[] | null = null;
   /** Link layer kind as `ip -d link` would name it (veth, bridge, ...). */
   kind = '';
   /** Driver-private state. */
@@ -89,8 +92,21 @@ export class NetDevice {
   iflink = 0;
   group = 0;
   gso_max_size = 65536;
-  /** dev->features, hw_features, wanted_features by ethtool name (see netdev_features.ts). */
-  features = new Set<string>();
+  /** dev->features, hw_features, wanted_features by ethtool name (see netdev_features.ts).
+   * features is replaced as a whole (netdev_update_features), never changed
+   * in place: the receive path's per-packet tests are kept as booleans. */
+  get features(): Set<string> {
+    return this._features;
+  }
+  set features(f: Set<string>) {
+    this._features = f;
+    this.rx_hashing = f.has('rx-hashing');
+    this.rx_gro = f.has('rx-gro');
+  }
+  private _features = new Set<string>();
+  /** features.has('rx-hashing') and features.has('rx-gro'). */
+  rx_hashing = false;
+  rx_gro = false;
   hw_features = new Set<string>();
   wanted_features = new Set<string>();
 

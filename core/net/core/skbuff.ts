@@ -43,6 +43,10 @@ export class SkBuff {
   /** skb->destructor: runs when the skb is freed (sock_wfree gives the
    * sender's socket its send-buffer memory back). */
   destructor: ((skb: SkBuff) => void) | null = null;
+  /** What the destructor gives back: the socket charged and by how much
+   * (skb_set_owner_w), so no closure is made per skb. */
+  destructor_sk: any = null;
+  destructor_size = 0;
   /** Memory charged to a socket (truesize). */
   truesize: number;
   /** Receive queue on which the NIC placed it (skb_record_rx_queue). */
@@ -174,46 +178,97 @@ function release(skb: SkBuff, reason: DropReason | null, where: string): void {
 // Buffers of freed skbs, kept by power-of-two size class and handed to new
 // skbs (as a view of exactly the size asked for): a flood allocates two or
 // three per packet, and fresh off-heap buffers cost an allocation, external
-// memory accounting and GC work each. A buffer is zeroed when its skb is
-// freed, so a new skb sees zeros as from new Uint8Array, and code that read
-// a freed skb would see zeros too (and show up in tests) rather than another
-// packet's bytes. Leak accounting (outstanding) is unchanged.
+// memory accounting and GC work each. The pool keeps the views themselves,
+// so a flood, whose sizes repeat, reuses them as they are (making a view
+// costs about as much as the rest of an skb). A buffer is zeroed when its
+// skb is freed, so a new skb sees zeros as from new Uint8Array, and code
+// that read a freed skb would see zeros too (and show up in tests) rather
+// than another packet's bytes. Leak accounting (outstanding) is unchanged.
 const POOL_MIN_SHIFT = 6;
 const POOL_MAX_SHIFT = 16;
 const POOL_PER_CLASS = 1024;
-const pools: ArrayBuffer[][] = [];
+const pools: Uint8Array[][] = [];
 for (let c = 0; c <= POOL_MAX_SHIFT; c++) pools.push([]);
-/** Marks the buffers the pool made (only those go back): a property is
- * cheaper to test per packet than a WeakSet. */
-const POOLED = Symbol('skb pool');
+/** The views the pool made (only those go back): a WeakSet answers without
+ * the call into the runtime that reading a view's .buffer costs. A view is
+ * at offset 0 of a buffer of its size class. */
+const pooled = new WeakSet<Uint8Array>();
+
+function poolClass(size: number): number {
+  return size <= 1 << POOL_MIN_SHIFT ? POOL_MIN_SHIFT : 32 - Math.clz32(size - 1);
+}
 
 function takeBuf(size: number): Uint8Array {
   if (size > 1 << POOL_MAX_SHIFT) return new Uint8Array(size);
-  const c = size <= 1 << POOL_MIN_SHIFT ? POOL_MIN_SHIFT : 32 - Math.clz32(size - 1);
-  const ab = pools[c].pop();
-  if (ab !== undefined) return new Uint8Array(ab, 0, size);
-  const nb = new ArrayBuffer(1 << c) as ArrayBuffer & { [POOLED]?: true };
-  nb[POOLED] = true;
-  return new Uint8Array(nb, 0, size);
+  const c = poolClass(size);
+  const v = popSized(pools[c], size);
+  if (v !== undefined && v.length === size) return v;
+  const n = new Uint8Array(v !== undefined ? v.buffer : new ArrayBuffer(1 << c), 0, size);
+  pooled.add(n);
+  return n;
+}
+
+/** A view of `size` from near the top of a class's stack if there is one
+ * (a flood's few sizes alternate in a class), else the top one. */
+function popSized(p: Uint8Array[], size: number): Uint8Array | undefined {
+  const n = p.length;
+  for (let i = n - 1; i >= 0 && i >= n - 4; i--) {
+    const v = p[i];
+    if (v.length === size) {
+      p[i] = p[n - 1];
+      p.pop();
+      return v;
+    }
+  }
+  return p.pop();
 }
 
 function giveBuf(b: Uint8Array): void {
-  const ab = b.buffer as ArrayBuffer & { [POOLED]?: true };
-  if (ab[POOLED] !== true || b.byteOffset !== 0) return;
-  const p = pools[31 - Math.clz32(ab.byteLength)];
+  if (!pooled.has(b)) return;
+  const p = pools[poolClass(b.length)];
   if (p.length >= POOL_PER_CLASS) return;
   b.fill(0);
-  p.push(ab);
+  p.push(b);
+}
+
+// Frames on the wire (the NIC's copy of what it sends) have a pool of their
+// own: every byte of one is written when it is made, so it is not zeroed
+// when it comes back.
+const framePools: Uint8Array[][] = [];
+for (let c = 0; c <= POOL_MAX_SHIFT; c++) framePools.push([]);
+const frames = new WeakSet<Uint8Array>();
+
+function takeFrame(size: number): Uint8Array {
+  if (size > 1 << POOL_MAX_SHIFT) return new Uint8Array(size);
+  const c = poolClass(size);
+  const v = popSized(framePools[c], size);
+  if (v !== undefined && v.length === size) return v;
+  const n = new Uint8Array(v !== undefined ? v.buffer : new ArrayBuffer(1 << c), 0, size);
+  frames.add(n);
+  return n;
 }
 
 /** A zeroed buffer of len bytes for a frame on the wire (the NIC's copy of
  * what it sends); give it back with free_frame_buf once the receiver has
  * copied it, or let it go to the GC. */
 export function alloc_frame_buf(len: number): Uint8Array {
-  return takeBuf(len);
+  const b = takeFrame(len);
+  b.fill(0);
+  return b;
 }
+
+/** alloc_frame_buf(len) holding `src` (len >= its length), zeros after it. */
+export function frame_copy(src: Uint8Array, len: number): Uint8Array {
+  const b = takeFrame(len);
+  b.set(src);
+  if (len > src.length) b.fill(0, src.length);
+  return b;
+}
+
 export function free_frame_buf(b: Uint8Array): void {
-  giveBuf(b);
+  if (!frames.has(b)) return giveBuf(b);
+  const p = framePools[poolClass(b.length)];
+  if (p.length < POOL_PER_CLASS) p.push(b);
 }
 
 /** Buffers waiting in the pool (for tests and memory figures). */

@@ -16,6 +16,8 @@ export class NapiStruct {
   cpu = -1;
   /** Times napi_poll ran (for the UI). */
   polls = 0;
+  /** GRO's held flows (napi->gro_hash; gro.ts owns their type). */
+  gro_held: unknown[] | null = null;
   constructor(
     readonly name: string,
     readonly dev: NetDevice | null,
@@ -89,20 +91,21 @@ export interface NetdevRxQueue {
   rps_flow_cnt: number;
 }
 
-const rxQueues = new WeakMap<NetDevice, NetdevRxQueue[]>();
 
 /** dev->_rx[index], created on first use with net.core.rps_default_mask. */
 export function netdev_rx_queue(net: Net, dev: NetDevice, index: number): NetdevRxQueue {
-  let qs = rxQueues.get(dev);
-  if (!qs) rxQueues.set(dev, (qs = []));
+  let qs = dev._rx;
+  if (!qs) dev._rx = qs = [];
   while (qs.length <= index) qs.push({ rps_map: cpuMaskToList(parseCpuMask(net.sysctl.get('net.core.rps_default_mask') ?? '0'), net.cpus.length), rps_flow_cnt: 0 });
   return qs[index];
 }
 
 /** Whether any receive queue of any device has an RPS map (static key rps_needed). */
 export function rps_needed(dev: NetDevice): boolean {
-  const qs = rxQueues.get(dev);
-  return !!qs && qs.some((q) => q.rps_map.length > 0);
+  const qs = dev._rx;
+  if (qs === null) return false;
+  for (let i = 0; i < qs.length; i++) if (qs[i].rps_map.length > 0) return true;
+  return false;
 }
 
 /** A hex CPU mask as sysfs and procfs print and parse it ("f", "00000003", "1,00000000"). */

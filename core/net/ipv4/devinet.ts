@@ -35,6 +35,10 @@ export interface InIfaddr {
 /** struct in_device: the IPv4 side of a net_device. */
 export class InDevice {
   ifa_list: InIfaddr[] = [];
+  /** cnf.forwarding as last read, and the sysctl generation and device name it was read for. */
+  cnf_forwarding = false;
+  cnf_gen = -1;
+  cnf_name = '';
   constructor(readonly dev: NetDevice) {}
 }
 
@@ -42,9 +46,18 @@ export function in_dev_get(dev: NetDevice): InDevice {
   return (dev.ip_ptr ??= new InDevice(dev));
 }
 
-/** IN_DEV_FORWARD: net.ipv4.conf.<dev>.forwarding. */
+/** IN_DEV_FORWARD: net.ipv4.conf.<dev>.forwarding, kept in the in_device
+ * as its cnf is (read again after any sysctl change or a rename). */
 export function IN_DEV_FORWARD(net: Net, dev: NetDevice): boolean {
-  return net.sysctl.confInt(dev.name, 'forwarding') !== 0;
+  const ind = dev.ip_ptr;
+  if (ind === null) return net.sysctl.confInt(dev.name, 'forwarding') !== 0;
+  const gen = net.sysctl.gen;
+  if (ind.cnf_gen !== gen || ind.cnf_name !== dev.name) {
+    ind.cnf_forwarding = net.sysctl.confInt(dev.name, 'forwarding') !== 0;
+    ind.cnf_gen = gen;
+    ind.cnf_name = dev.name;
+  }
+  return ind.cnf_forwarding;
 }
 
 export function IN_DEV_CONF(net: Net, dev: NetDevice, name: string): number {
@@ -69,6 +82,7 @@ export function inet_insert_ifa(net: Net, dev: NetDevice, ifa: InIfaddr): string
     while (i < ind.ifa_list.length && !(ind.ifa_list[i].flags & IFA_F_SECONDARY) && ind.ifa_list[i].scope <= ifa.scope) i++;
     ind.ifa_list.splice(i, 0, ifa);
   }
+  inet_addrs_changed();
   // NETDEV_UP for the address: the local route always, the rest only on an up device.
   fib_add_ifaddr(net, ifa, dev);
   return null;
@@ -78,6 +92,7 @@ export function inet_insert_ifa(net: Net, dev: NetDevice, ifa: InIfaddr): string
 export function inet_del_ifa(net: Net, dev: NetDevice, ifa: InIfaddr): void {
   const ind = in_dev_get(dev);
   ind.ifa_list = ind.ifa_list.filter((x) => x !== ifa);
+  inet_addrs_changed();
   // Deleting a primary deletes its secondaries (promote_secondaries=0... 1 in
   // newer defaults promotes; we follow the sysctl).
   if (!(ifa.flags & IFA_F_SECONDARY)) {
@@ -174,8 +189,31 @@ export function ip_dev_find(net: Net, addr: number): NetDevice | null {
   // __ip_dev_find: any local route counts (127.0.0.5 is ours through 127.0.0.0/8).
   const r = net.fib.local.lookup(addr, RT_SCOPE_UNIVERSE, 0);
   if (r && r.type === RTN_LOCAL) return r.fa.nh.dev;
+  // Not one of the device addresses (the usual answer for a packet's
+  // source): known without walking every device.
+  if (!localAddrs(net).has(addr)) return null;
   for (const d of net.devices.values()) for (const ifa of in_dev_get(d).ifa_list) if (ifa.local === addr) return d;
   return null;
+}
+
+/** Bumped whenever an address is added to or removed from a device (or a
+ * device's list is dropped): localAddrs is made again after it. */
+let addrGen = 0;
+export function inet_addrs_changed(): void {
+  addrGen++;
+}
+
+const addrSets = new WeakMap<Net, { gen: number; ndev: number; set: Set<number> }>();
+
+/** Every device address of the namespace (ifa_local of every in_device). */
+function localAddrs(net: Net): Set<number> {
+  let c = addrSets.get(net);
+  if (c === undefined || c.gen !== addrGen || c.ndev !== net.devices.size) {
+    const set = new Set<number>();
+    for (const d of net.devices.values()) for (const ifa of in_dev_get(d).ifa_list) set.add(ifa.local);
+    addrSets.set(net, (c = { gen: addrGen, ndev: net.devices.size, set }));
+  }
+  return c.set;
 }
 
 export function makeIfa(local: number, prefixlen: number, dev: NetDevice, opts: { broadcast?: number; scope?: number; label?: string; peer?: number } = {}): InIfaddr {

@@ -90,15 +90,40 @@ export interface FibResult {
   table: number;
 }
 
+/** The result for an alias, made once and reused (results are read, never
+ * changed): a lookup per packet allocates nothing. A symbol key keeps it
+ * out of what dumps and JSON see; a copied alias makes its own. */
+const RESULT = Symbol('fib result');
+function fib_result(fa: FibAlias, plen: number, table: number): FibResult {
+  const c = fa as FibAlias & { [RESULT]?: FibResult };
+  const r = c[RESULT];
+  if (r !== undefined && r.fa === fa && r.type === fa.type && r.prefixlen === plen && r.table === table) return r;
+  return (c[RESULT] = { fa, type: fa.type, prefixlen: plen, table });
+}
+
+/** inet_make_mask(plen) as int32 (the same bits): no number boxed per lookup. */
+const MASKS = Int32Array.from({ length: 33 }, (_, plen) => inet_make_mask(plen) | 0);
+
 export class FibTable {
   /** prefix length -> network key -> aliases in kernel order. */
   private byPlen: Map<number, FibAlias[]>[] = Array.from({ length: 33 }, () => new Map());
   /** Prefix lengths in use, longest first (lookup order). */
   private plens: number[] = [];
   /** Bumped on every change so cached routes know to look again. */
-  genid = 0;
+  get genid(): number {
+    return this._genid;
+  }
+  set genid(v: number) {
+    if (this.owner) this.owner.genSum += v - this._genid;
+    this._genid = v;
+  }
+  private _genid = 0;
 
-  constructor(readonly id: number) {}
+  constructor(
+    readonly id: number,
+    /** The namespace's tables, which keep the sum of every genid. */
+    private readonly owner: FibTables | null = null,
+  ) {}
 
   /** fib_table_insert. Returns null or an errno name. */
   insert(fa: FibAlias, opts: { excl: boolean; replace: boolean; append: boolean }): string | null {
@@ -179,16 +204,19 @@ export class FibTable {
 
   /** fib_table_lookup: longest prefix, then the first usable alias. */
   lookup(daddr: number, scope: number, oif: number): FibResult | null {
-    for (const plen of this.plens) {
-      const list = this.byPlen[plen].get((daddr & inet_make_mask(plen)) >>> 0);
-      if (!list) continue;
-      for (const fa of list) {
+    const plens = this.plens;
+    for (let i = 0; i < plens.length; i++) {
+      const plen = plens[i];
+      const list = this.byPlen[plen].get((daddr & MASKS[plen]) >>> 0);
+      if (list === undefined) continue;
+      for (let j = 0; j < list.length; j++) {
+        const fa = list[j];
         if (fa.scope < scope) continue;
         if (fa.dead) continue;
         const dev = fa.nh.dev;
         if (dev && !dev.up && fa.type !== RTN_LOCAL) continue; // fib_sync_down_dev kills all but host-scope nexthops
         if (oif && dev && dev.ifindex !== oif && fa.type !== RTN_LOCAL) continue;
-        return { fa, type: fa.type, prefixlen: plen, table: this.id };
+        return fib_result(fa, plen, this.id);
       }
     }
     return null;
@@ -212,10 +240,14 @@ function sameRoute(a: FibAlias, b: FibAlias): boolean {
 
 /** The tables of one namespace and the default policy (local, main, default). */
 export class FibTables {
+  /** Sum of the tables' genids (kept by FibTable.genid's setter). */
+  genSum = 0;
   readonly tables = new Map<number, FibTable>([
-    [RT_TABLE_LOCAL, new FibTable(RT_TABLE_LOCAL)],
-    [RT_TABLE_MAIN, new FibTable(RT_TABLE_MAIN)],
+    [RT_TABLE_LOCAL, new FibTable(RT_TABLE_LOCAL, this)],
+    [RT_TABLE_MAIN, new FibTable(RT_TABLE_MAIN, this)],
   ]);
+  /** The local, main and default tables, as the default rules visit them. */
+  private ruleTables: (FibTable | undefined)[] = [this.tables.get(RT_TABLE_LOCAL), this.tables.get(RT_TABLE_MAIN), undefined];
 
   get local(): FibTable {
     return this.tables.get(RT_TABLE_LOCAL)!;
@@ -228,23 +260,23 @@ export class FibTables {
   table(id: number): FibTable {
     let t = this.tables.get(id);
     if (!t) {
-      t = new FibTable(id);
+      t = new FibTable(id, this);
       this.tables.set(id, t);
+      if (id === RT_TABLE_DEFAULT) this.ruleTables[2] = t;
     }
     return t;
   }
 
   /** Sum of generation counters: any change anywhere invalidates caches. */
   get genid(): number {
-    let g = 0;
-    for (const t of this.tables.values()) g += t.genid;
-    return g;
+    return this.genSum;
   }
 
   /** fib_lookup with the default rules: local (0), main (32766), default (32767). */
   lookup(daddr: number, scope = RT_SCOPE_UNIVERSE, oif = 0): FibResult | null {
-    for (const id of [RT_TABLE_LOCAL, RT_TABLE_MAIN, RT_TABLE_DEFAULT]) {
-      const t = this.tables.get(id);
+    const rt = this.ruleTables;
+    for (let i = 0; i < 3; i++) {
+      const t = rt[i];
       if (!t) continue;
       const r = t.lookup(daddr, scope, oif);
       if (r) {

@@ -7,6 +7,7 @@ import { type Rtable, ip_dst_mtu_maybe_forward, RTCF_DOREDIRECT } from './route.
 import { icmp_send } from './icmp.js';
 import { ip_output } from './ip_output.js';
 import { IP_INC_STATS } from '../snmp_stats.js';
+import { IPSTATS_MIB } from '../mib.js';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL } from '../wire/icmp.js';
 import { COST } from '../../kernel/costs.js';
 
@@ -29,7 +30,7 @@ export function ip_forward(net: Net, skb: SkBuff): void {
   }
   const rt: Rtable = skb.dst;
   // Counted before the MTU check and FORWARD: those drops count as forwarded.
-  IP_INC_STATS(net, 'ForwDatagrams');
+  net.mib.ip[IPSTATS_MIB.IPSTATS_MIB_OUTFORWDATAGRAMS]++;
   skb.cb.forwarded = 1; // IPSKB_FORWARDED
   const mtu = ip_dst_mtu_maybe_forward(net, rt, true);
   if (ip_exceeds_mtu(skb, mtu)) {
@@ -40,6 +41,12 @@ export function ip_forward(net: Net, skb: SkBuff): void {
   }
   ip_decrease_ttl(b, o);
   if (rt.flags & RTCF_DOREDIRECT) skb.cb.doredirect = 1;
+  if (!net.nf_hooks[NF_INET_FORWARD].length) ip_forward_finish(net, skb);
+  else ip_forward_hook(net, skb, rt);
+}
+
+// Apart from ip_forward: a closure there would allocate its context per packet.
+function ip_forward_hook(net: Net, skb: SkBuff, rt: Rtable): void {
   NF_HOOK(net, NF_INET_FORWARD, skb, skb.dev, rt.dev, (s) => ip_forward_finish(net, s));
 }
 

@@ -15,6 +15,7 @@ import { raw_local_deliver } from './raw.js';
 import { ip_defrag } from './ip_fragment.js';
 import { ip_rcv_options } from './ip_options.js';
 import { IP_INC_STATS, IP_EXT_INC_STATS } from '../snmp_stats.js';
+import { IPSTATS_MIB } from '../mib.js';
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PROT_UNREACH, ICMP_PKT_FILTERED } from '../wire/icmp.js';
 import { COST } from '../../kernel/costs.js';
 import { IN_DEV_FORWARD } from './devinet.js';
@@ -29,13 +30,15 @@ export function ip_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
     kfree_skb(skb, 'OTHERHOST', 'ip_rcv_core');
     return;
   }
-  IP_INC_STATS(net, 'InReceives');
-  IP_EXT_INC_STATS(net, 'InOctets', skb.len);
+  const mib = net.mib.ip;
+  mib[IPSTATS_MIB.IPSTATS_MIB_INPKTS]++;
+  mib[IPSTATS_MIB.IPSTATS_MIB_INOCTETS] += skb.len;
   const b = skb.buf;
   const o = skb.data;
   if (skb.len < 20 || iph.ihl(b, o) < 5 || iph.version(b, o) !== 4) return inhdr_error(net, skb, 'IP_INHDR');
-  // The ECN class is counted before the whole header is known to be there.
-  IP_EXT_INC_STATS(net, ['InNoECTPkts', 'InECT1Pkts', 'InECT0Pkts', 'InCEPkts'][iph.tos(b, o) & 3]);
+  // The ECN class is counted before the whole header is known to be there
+  // (InNoECTPkts, InECT1Pkts, InECT0Pkts, InCEPkts follow each other).
+  mib[IPSTATS_MIB.IPSTATS_MIB_NOECTPKTS + (iph.tos(b, o) & 3)]++;
   if (skb.len < iph.ihl(b, o) * 4) return inhdr_error(net, skb, 'IP_INHDR');
   if (ip_fast_csum(b, o, iph.ihl(b, o)) !== 0) {
     IP_EXT_INC_STATS(net, 'InCsumErrors');
@@ -50,6 +53,14 @@ export function ip_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
   if (len < iph.ihl(b, o) * 4) return inhdr_error(net, skb, 'IP_INHDR');
   skb.skb_trim(len); // strip Ethernet padding
   skb.transport_header = o + iph.ihl(b, o) * 4;
+  // No hook registered (nf_hook_entries_head empty): straight on, as NF_HOOK would.
+  if (!net.nf_hooks[NF_INET_PRE_ROUTING].length) ip_rcv_finish(net, skb, dev);
+  else ip_rcv_hook(net, skb, dev);
+}
+
+// The hooks' paths are apart from the hot functions: a closure there would
+// have those allocate its context on every call, hooks or not.
+function ip_rcv_hook(net: Net, skb: SkBuff, dev: NetDevice): void {
   NF_HOOK(net, NF_INET_PRE_ROUTING, skb, dev, null, (s) => ip_rcv_finish(net, s, dev));
 }
 
@@ -168,6 +179,11 @@ export function ip_local_deliver(net: Net, skb: SkBuff): void {
     if (!whole) return;
     skb = whole;
   }
+  if (!net.nf_hooks[NF_INET_LOCAL_IN].length) ip_local_deliver_finish(net, skb);
+  else ip_local_deliver_hook(net, skb);
+}
+
+function ip_local_deliver_hook(net: Net, skb: SkBuff): void {
   NF_HOOK(net, NF_INET_LOCAL_IN, skb, skb.dev, null, (s) => ip_local_deliver_finish(net, s));
 }
 
@@ -201,7 +217,7 @@ function ip_local_deliver_finish(net: Net, skb: SkBuff): void {
       }
       return;
   }
-  IP_INC_STATS(net, 'InDelivers');
+  net.mib.ip[IPSTATS_MIB.IPSTATS_MIB_INDELIVERS]++;
 }
 
 export { RTCF_BROADCAST, RTCF_MULTICAST };

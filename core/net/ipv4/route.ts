@@ -67,15 +67,15 @@ export interface RouteErr {
   err: string;
 }
 
-function trace_fib(net: Net, fl: { daddr: number; saddr: number; iif?: number; oif?: number; proto?: number }, res: FibResult | null, err: string | null): void {
+function trace_fib(net: Net, daddr: number, saddr: number, iif: number, oif: number, proto: number, res: FibResult | null, err: string | null): void {
   net.spend(COST.fib_lookup);
   if (!net.tracer.on) return;
   // The common case is formatted only when shown (trace.ts).
-  if (res && !err) return net.tracer.fnf(null, 'fib_table_lookup', fmtFibOk, res.table ?? 254, fl.oif ?? 0, fl.iif ?? 1, fl.proto ?? 0, fl.saddr, fl.daddr, res.fa.nh.dev?.name ?? '-', res.fa.nh.gw);
+  if (res && !err) return net.tracer.fnf(null, 'fib_table_lookup', fmtFibOk, res.table ?? 254, oif, iif, proto, saddr, daddr, res.fa.nh.dev?.name ?? '-', res.fa.nh.gw);
   net.tracer.fn(
     null,
     'fib_table_lookup',
-    `table ${res?.table ?? 254} oif ${fl.oif ?? 0} iif ${fl.iif ?? 1} proto ${fl.proto ?? 0} ${fmt(fl.saddr)} -> ${fmt(fl.daddr)} ==> ${
+    `table ${res?.table ?? 254} oif ${oif} iif ${iif} proto ${proto} ${fmt(saddr)} -> ${fmt(daddr)} ==> ${
       res ? `dev ${res.fa.nh.dev?.name ?? '-'} gw ${fmt(res.fa.nh.gw)}` : '-'
     } err ${err ? '-' + err : 0}`,
   );
@@ -89,7 +89,7 @@ function fmt(a: number): string {
 
 /** Nexthop exception (cached PMTU) for daddr via this result, if still valid. */
 function nh_exception(net: Net, res: FibResult | null, daddr: number): { pmtu: number; expires: number } | null {
-  if (!res) return null;
+  if (!res || !res.fa.nh.exceptions.size) return null;
   const e = res.fa.nh.exceptions.get(daddr);
   if (!e) return null;
   if (e.expires <= net.engine.now) {
@@ -104,6 +104,31 @@ function mkrt(net: Net, type: number, flags: number, dev: NetDevice, iif: number
   if (res && res.fa.nh.gw && res.type === RTN_UNICAST) gw = res.fa.nh.gw;
   const e = nh_exception(net, res, daddr);
   return { type, flags, dev, iif, gw, input, error: null, pmtu: e?.pmtu ?? 0, pmtuExpires: e?.expires ?? 0, res };
+}
+
+/** The input routes a nexthop made (nhc_rth_input), reused while they are
+ * what would be made again (rt_cache_valid): a flood builds no rtable per
+ * packet. Input routes are not changed once made; a nexthop with per-
+ * destination PMTU exceptions (fnhe) makes fresh ones. */
+const RTH_INPUT = Symbol('nhc_rth_input');
+type NhCache = FibResult['fa']['nh'] & { [RTH_INPUT]?: Rtable[] };
+
+function rth_input(net: Net, type: number, flags: number, dev: NetDevice, iif: number, res: FibResult, input: DstInput, daddr: number): Rtable {
+  const nh = res.fa.nh as NhCache;
+  if (nh.exceptions.size) return mkrt(net, type, flags, dev, iif, res, input, daddr);
+  const gw = nh.gw && res.type === RTN_UNICAST ? nh.gw : 0;
+  const list = nh[RTH_INPUT];
+  if (list !== undefined) {
+    for (const rt of list) {
+      const r = rt.res!;
+      if (rt.iif === iif && rt.flags === flags && rt.type === type && rt.dev === dev && rt.input === input && rt.gw === gw && r.fa === res.fa && r.type === res.type && r.prefixlen === res.prefixlen && r.table === res.table) return rt;
+    }
+  }
+  const rt = mkrt(net, type, flags, dev, iif, res, input, daddr);
+  const l = (nh[RTH_INPUT] ??= []);
+  if (l.length >= 8) l.shift();
+  l.push(rt);
+  return rt;
 }
 
 /** ip_route_input_noref / ip_route_input_slow. Returns the route or an
@@ -122,9 +147,8 @@ export function ip_route_input(net: Net, daddr: number, saddr: number, tos: numb
   }
   if (ipv4_is_multicast(daddr)) return mkrt(net, RTN_MULTICAST, RTCF_MULTICAST | RTCF_LOCAL, lo, dev.ifindex, null, 'ip_local_deliver', daddr);
 
-  const fl = { daddr, saddr, iif: dev.ifindex, oif: 0, proto: 0 };
   const res = net.fib.lookup(daddr, RT_SCOPE_UNIVERSE, 0);
-  trace_fib(net, fl, res, res ? null : 'ENETUNREACH');
+  trace_fib(net, daddr, saddr, dev.ifindex, 0, 0, res, res ? null : 'ENETUNREACH');
   const fwd = IN_DEV_FORWARD(net, dev);
   let err: string;
   if (!res || FIB_PROPS_ERROR[res.type]) {
@@ -136,7 +160,7 @@ export function ip_route_input(net: Net, daddr: number, saddr: number, tos: numb
   if (res.type === RTN_LOCAL) {
     // fib_validate_source: a packet from one of our own addresses is a martian.
     if (ip_dev_find(net, saddr) && !dev.isLoopback) return { err: 'EINVAL' };
-    return mkrt(net, RTN_LOCAL, RTCF_LOCAL, lo, dev.ifindex, res, 'ip_local_deliver', daddr);
+    return rth_input(net, RTN_LOCAL, RTCF_LOCAL, lo, dev.ifindex, res, 'ip_local_deliver', daddr);
   }
   if (!fwd) return unreachable(net, lo, dev, 'EHOSTUNREACH');
   if (res.type !== RTN_UNICAST) return { err: 'EINVAL' };
@@ -145,8 +169,7 @@ export function ip_route_input(net: Net, daddr: number, saddr: number, tos: numb
   let flags = 0;
   if (out === dev && !res.fa.nh.gw && onLink(dev, saddr)) flags |= RTCF_DOREDIRECT;
   else if (out === dev && onLink(dev, saddr)) flags |= RTCF_DOREDIRECT;
-  const rt = mkrt(net, RTN_UNICAST, flags, out, dev.ifindex, res, 'ip_forward', daddr);
-  return rt;
+  return rth_input(net, RTN_UNICAST, flags, out, dev.ifindex, res, 'ip_forward', daddr);
 }
 
 function onLink(dev: NetDevice, addr: number): boolean {
@@ -185,7 +208,7 @@ export function ip_route_output_key(net: Net, fl: Flowi4): Rtable | RouteErr {
     // Limited broadcast without an interface: needs a route to pick one.
   }
   const res = net.fib.lookup(fl.daddr, RT_SCOPE_UNIVERSE, fl.oif);
-  trace_fib(net, { ...fl, iif: 1 }, res, res ? null : 'ENETUNREACH');
+  trace_fib(net, fl.daddr, fl.saddr, 1, fl.oif ?? 0, fl.proto ?? 0, res, res ? null : 'ENETUNREACH');
   if (!res) {
     if (fl.oif && devOut) {
       // Assume on-link when the caller named the interface.
@@ -235,7 +258,7 @@ export function dst_mtu(net: Net, rt: Rtable): number {
  * ip_forward_use_pmtu is set (RFC 1191's routers use their link MTU). */
 export function ip_dst_mtu_maybe_forward(net: Net, rt: Rtable, forwarding: boolean): number {
   let mtu = 0;
-  if (!forwarding || net.sysctlInt('net.ipv4.ip_forward_use_pmtu')) {
+  if (!forwarding || net.sysctl.hot().ip_forward_use_pmtu) {
     if (rt.pmtu && rt.pmtuExpires > net.engine.now) mtu = rt.pmtu;
   }
   if (!mtu) mtu = rt.res?.fa.mtu || rt.dev.mtu;

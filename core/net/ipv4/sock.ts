@@ -121,10 +121,16 @@ export function __sock_set_sndbuf(sk: Sock, val: number): void {
 export function skb_set_owner_w(skb: SkBuff, sk: Sock): void {
   const size = skb.truesize;
   sk.wmem_alloc += size;
-  skb.destructor = () => {
-    sk.wmem_alloc -= size;
-    if (sk.wmem_alloc * 2 <= sk.sndbuf) sk.wake();
-  };
+  skb.destructor_sk = sk;
+  skb.destructor_size = size;
+  skb.destructor = sock_wfree;
+}
+
+function sock_wfree(skb: SkBuff): void {
+  const sk = skb.destructor_sk as Sock;
+  skb.destructor_sk = null;
+  sk.wmem_alloc -= skb.destructor_size;
+  if (sk.wmem_alloc * 2 <= sk.sndbuf) sk.wake();
 }
 
 /** sock_queue_rcv_skb: charge the receive buffer, queue, wake the reader.
