@@ -43,9 +43,9 @@ async function build(): Promise<void> {
   });
 }
 
-function run(file: string, args: string[], timeoutS: number): Promise<Json> {
+function run(file: string, args: string[], timeoutS: number, env: Record<string, string> = {}): Promise<Json> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--expose-gc', file, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', file, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutS * 1000);
@@ -63,7 +63,7 @@ function run(file: string, args: string[], timeoutS: number): Promise<Json> {
   });
 }
 
-const worker = (args: string[], timeoutS = 120) => run(OUT, args, timeoutS);
+const worker = (args: string[], timeoutS = 120, env: Record<string, string> = {}) => run(OUT, args, timeoutS, env);
 
 interface Row {
   item: string;
@@ -116,16 +116,30 @@ async function main(): Promise<void> {
   }
 
   if (want('multi')) {
+    // Host processes over blocking pipes (the default), then the same over
+    // Node's IPC channel (the fallback: Windows, Electron's utilityProcess).
     res.multi = {};
+    res.multi_ipc = {};
+    const value = (r: Json) => (r.unavailable ? `n/a (${r.unavailable})` : r.error ? `error: ${String(r.error).split('\n')[0]}` : `${fmt(r.windows_per_s, ' win/s')}, ${fmt(r.pkts_per_s, ' pkt/s')}`);
     for (const [hosts, procs] of [[2, 2], [8, 8], [32, 32], [200, 2]]) {
       const label = procs === hosts ? `${hosts} hosts, one per process` : `${hosts} hosts packed in ${procs} processes`;
       log(`bench: ${label}`);
       const r = await worker(['multi', String(hosts), String(procs), '3'], 240);
       res.multi[`${hosts}/${procs}`] = r;
-      const value = r.unavailable ? `n/a (${r.unavailable})` : r.error ? `error: ${String(r.error).split('\n')[0]}` : `${fmt(r.windows_per_s, ' win/s')}, ${fmt(r.pkts_per_s, ' pkt/s')}`;
       const target = hosts === 32 ? `>= ${TARGET.windows_32} win/s` : hosts === 200 ? 'runs' : '';
       const ok = r.unavailable || r.error ? (hosts === 32 || hosts === 200 ? false : null) : hosts === 32 ? r.windows_per_s >= TARGET.windows_32 : hosts === 200 ? r.pkts > 0 : null;
-      rows.push({ item: `5. ${label}`, value, target, ok });
+      rows.push({ item: `5. ${label}${r.transport ? ` (${r.transport})` : ''}`, value: value(r), target, ok });
+      if (hosts === 32 && r.cpu_us_per_window) rows.push({ item: '5. 32 processes: CPU per window, coordinator / each host process', value: `${fmt(r.cpu_us_per_window.coordinator, ' us')} / ${fmt(r.cpu_us_per_window.host_process, ' us')} (after ${r.warm_s} s of JIT warm-up)`, target: '', ok: null });
+    }
+    for (const n of [2, 8, 32]) {
+      log(`bench: ${n} hosts, one per process, Node IPC`);
+      const r = await worker(['multi', String(n), String(n), '3'], 240, { STACKLAB_BENCH_TRANSPORT: 'ipc' });
+      res.multi_ipc[`${n}/${n}`] = r;
+      // Wall-time rates swing with the machine's load; CPU per window less so.
+      const p = res.multi[`${n}/${n}`];
+      const cpu = (x: Json) => x?.cpu_us_per_window && x.cpu_us_per_window.coordinator + n * x.cpu_us_per_window.host_process;
+      const ratio = p?.windows_per_s && r.windows_per_s && cpu(p) && cpu(r) ? ` (pipes: ${(p.windows_per_s / r.windows_per_s).toFixed(1)}x the rate, ${(cpu(r) / cpu(p)).toFixed(1)}x less CPU per window)` : '';
+      rows.push({ item: `5. ${n} hosts, one per process (Node IPC)`, value: value(r) + ratio, target: '', ok: null });
     }
   }
 

@@ -6,7 +6,8 @@
 //     (median, worst) and main-thread task time per frame (CDP metrics);
 //   - the longest main-thread task (PerformanceObserver 'longtask') while
 //     the running lab streams packet events, with the stream's measured
-//     rate (records pushed over the socket per second).
+//     rate (records that reached the page per second, read from web mode's
+//     read-only window.__stacklab handle).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ export interface RendererResult {
   /** Main-thread task time per frame while panning (CDP TaskDuration / frames). */
   pan_task_ms_per_frame: number;
   stream_records_per_s: number;
-  /** Records the server produced but left out of batches (sampling under load). */
+  /** Records and packet rows the server left out of batches (sampling under load). */
   stream_dropped_per_s: number;
   stream_longest_task_ms: number;
   stream_long_tasks: number;
@@ -30,29 +31,16 @@ export interface RendererResult {
   notes: string[];
 }
 
-/** Installed before the app loads: counts what the socket pushes, watches long tasks. */
+/** Installed before the app loads: watches long tasks. */
 const INIT = `(() => {
-  const s = (window.__bench = { records: 0, batches: 0, total: 0, dropped: 0, longtasks: [] });
+  const s = (window.__bench = { longtasks: [] });
   try {
     new PerformanceObserver((l) => { for (const e of l.getEntries()) s.longtasks.push({ t: e.startTime, d: e.duration }); }).observe({ type: 'longtask', buffered: true });
   } catch {}
-  const WS = window.WebSocket;
-  window.WebSocket = class extends WS {
-    constructor(...a) {
-      super(...a);
-      this.addEventListener('message', (ev) => {
-        if (typeof ev.data !== 'string' || ev.data.indexOf('"push"') < 0) return;
-        try {
-          const m = JSON.parse(ev.data);
-          if (!m.push) return;
-          s.batches++;
-          s.records += m.push.records.length;
-          if (m.push.counters) { s.total = m.push.counters.records; s.dropped = m.push.counters.droppedRecords; }
-        } catch {}
-      });
-    }
-  };
 })();`;
+
+/** The stream as the page counted it (window.__stacklab, web mode). */
+const COUNTERS = `({ records: window.__stacklab.recordsReceived, batches: window.__stacklab.batches, total: window.__stacklab.records, dropped: window.__stacklab.sampledEvents, longtasks: window.__bench.longtasks, now: performance.now() })`;
 
 const TOPO = '[data-testid="topology"]';
 
@@ -115,16 +103,16 @@ async function pan(page: Page, seconds: number): Promise<{ frames: number[]; tas
 
 async function stream(page: Page, seconds: number, notes: string[]): Promise<Pick<RendererResult, 'stream_records_per_s' | 'stream_dropped_per_s' | 'stream_longest_task_ms' | 'stream_long_tasks' | 'stream_seconds'>> {
   await page.getByTestId('start').click();
-  await page.waitForFunction(`/playing|running/.test(document.querySelector('[data-testid="status"]')?.textContent ?? '')`, undefined, { timeout: 60_000 });
+  await page.waitForFunction(`/running/.test(document.querySelector('[data-testid="status"]')?.textContent ?? '')`, undefined, { timeout: 60_000 });
   await page.getByTestId('tab-term-h1').click();
   await page.getByTestId('terminal-h1').click();
   // h1 floods r1 (which forwards to h2) with the kernel packet generator:
   // 1000 packets per second of virtual time, i.e. of wall time at speed 1.
   await page.keyboard.type('pktgen -i eth0 -m 02:00:00:00:02:01 -d 10.0.2.2 -s 106 -n 0 -w 1000000\n');
   await page.waitForTimeout(1500); // flows under way
-  const s0 = (await page.evaluate('({ ...window.__bench, longtasks: window.__bench.longtasks.length, now: performance.now() })')) as { records: number; dropped: number; total: number; longtasks: number; now: number };
+  const s0 = (await page.evaluate(COUNTERS)) as { records: number; dropped: number; total: number; now: number };
   await page.waitForTimeout(seconds * 1000);
-  const s1 = (await page.evaluate("({ ...window.__bench, now: performance.now() })")) as { records: number; batches: number; dropped: number; total: number; longtasks: { t: number; d: number }[]; now: number };
+  const s1 = (await page.evaluate(COUNTERS)) as { records: number; batches: number; dropped: number; total: number; longtasks: { t: number; d: number }[]; now: number };
   const dt = (s1.now - s0.now) / 1000;
   const lts = s1.longtasks.filter((l) => l.t >= s0.now);
   if (s1.batches === 0) notes.push('the web app pushed no live batches: nothing streamed');

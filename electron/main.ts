@@ -1,10 +1,15 @@
 // Electron main: one sandboxed window on app://stacklab, IPC to the same
-// request handler the web server uses. `electron . [LAB]`.
-import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
+// request handler the web server uses, live batches pushed to the window
+// (webContents.send, credit-based as over the web server's socket), and the
+// lab's hosts in utility processes. `electron . [LAB]`.
+import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, shell, utilityProcess, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import path from 'node:path';
 import { LabSession, respond } from '../node/web/handler.js';
 import { CrashBackups } from '../node/web/backup.js';
-import { makeRunner } from '../node/web/runner.js';
+import { hostProcesses } from '../node/web/runner.js';
+import type { BatchStream } from '../node/web/stream.js';
+import { utilityProcessSpawner } from '../node/runtime/spawn.js';
+import { PROTOCOL_VERSION, type LiveBatch, type PushEnvelope } from '../renderer/src/bridge/protocol.js';
 import { APP_INDEX, isAppUrl, serveAppUrl } from './app-protocol.js';
 import { buildMenu } from './menu.js';
 import { openExternalSafely } from './external.js';
@@ -20,10 +25,15 @@ const APP_DIR = app.getAppPath();
 const RENDERER_DIR = path.join(APP_DIR, 'build/renderer');
 const EXAMPLE_LAB = path.join(APP_DIR, 'labs/router-chain.lab.yaml');
 const LAB_FILTERS = [{ name: 'Lab files', extensions: ['yaml', 'yml', 'json'] }];
+/** node/host/entry.ts bundled by electron/build.mjs: what each host utility process runs. */
+const HOST_ENTRY = path.join(APP_DIR, 'build/electron/host.cjs');
 
-// Unsaved edits are backed up shortly after each change (node/web/backup.ts).
-const lab = new LabSession(makeRunner, { backups: new CrashBackups(path.join(app.getPath('userData'), 'backups')) });
+// Hosts in utility processes; unsaved edits backed up shortly after each change (node/web/backup.ts).
+const hosts = hostProcesses({ spawner: utilityProcessSpawner((p, a, o) => utilityProcess.fork(p, a, o), HOST_ENTRY) });
+const lab = new LabSession(hosts, { backups: new CrashBackups(path.join(app.getPath('userData'), 'backups')) });
 let win: BrowserWindow | null = null;
+/** The live batch stream of each page (one per window, renewed on reload). */
+const streams = new Map<WebContents, BatchStream>();
 
 /** Only our window's top frame, showing our own page, may call in. */
 function trusted(e: IpcMainInvokeEvent): boolean {
@@ -38,15 +48,36 @@ const ARGS: Record<string, (a: unknown[]) => boolean> = {
   'stacklab:pickSave': (a) => a.length === 1 && typeof a[0] === 'string' && a[0].length < 4096,
 };
 
-function guard<A extends unknown[], R>(channel: string, f: (...a: A) => Promise<R>) {
+function guard<A extends unknown[], R>(channel: string, f: (e: IpcMainInvokeEvent, ...a: A) => Promise<R>) {
   return (e: IpcMainInvokeEvent, ...a: A): Promise<R> => {
     if (!trusted(e)) return Promise.reject(new Error('refused: request from an untrusted frame'));
     if (!ARGS[channel]?.(a)) return Promise.reject(new Error(`refused: bad arguments for ${channel}`));
-    return f(...a);
+    return f(e, ...a);
   };
 }
 
-ipcMain.handle('stacklab:request', guard('stacklab:request', async (envelope: unknown) => respond(lab, envelope)));
+// Acks of pushed batches come back as requests: they credit the sender's stream.
+ipcMain.handle('stacklab:request', guard('stacklab:request', async (e, envelope: unknown) => respond(lab, envelope, { stream: streams.get(e.sender) })));
+
+/** Push a batch to a page: only our window's top frame, only while it shows our own page. */
+function pushTo(wc: WebContents, b: LiveBatch): void {
+  if (wc.isDestroyed() || win?.webContents !== wc || !isAppUrl(wc.getURL())) return;
+  const msg: PushEnvelope = { v: PROTOCOL_VERSION, push: b };
+  wc.send('stacklab:batch', msg);
+}
+
+/** A fresh stream for the page now loaded in wc (a reload starts with full credits). */
+function openStream(wc: WebContents): void {
+  const old = streams.get(wc);
+  if (old) lab.closeStream(old);
+  streams.set(wc, lab.openStream((b) => pushTo(wc, b)));
+}
+
+function closeStream(wc: WebContents): void {
+  const s = streams.get(wc);
+  if (s) lab.closeStream(s);
+  streams.delete(wc);
+}
 ipcMain.handle(
   'stacklab:pickOpen',
   guard('stacklab:pickOpen', async () => {
@@ -57,7 +88,7 @@ ipcMain.handle(
 );
 ipcMain.handle(
   'stacklab:pickSave',
-  guard('stacklab:pickSave', async (suggested: unknown) => {
+  guard('stacklab:pickSave', async (_e, suggested: unknown) => {
     if (!win) return null;
     const defaultPath = typeof suggested === 'string' && suggested.length < 4096 ? suggested : undefined;
     const r = await dialog.showSaveDialog(win, { title: 'Save lab', filters: LAB_FILTERS, defaultPath });
@@ -98,6 +129,10 @@ function createWindow(): void {
     },
   });
   win.once('ready-to-show', () => win?.show());
+  const wc = win.webContents;
+  openStream(wc);
+  wc.on('did-finish-load', () => openStream(wc));
+  wc.on('destroyed', () => closeStream(wc));
   // the renderer's beforeunload refuses while the lab has unsaved edits
   win.webContents.on('will-prevent-unload', (ev) => {
     const choice = dialog.showMessageBoxSync(win!, {
@@ -141,6 +176,9 @@ async function main(): Promise<void> {
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
+
+// Host processes go with the app.
+app.on('will-quit', () => void lab.close());
 
 main().catch((e: unknown) => {
   console.error(e);

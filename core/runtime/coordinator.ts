@@ -6,7 +6,9 @@
 // between windows in (arrival, sending host, sequence) order. Hosts that have
 // nothing to do in a window sit it out. The same code drives inline groups
 // (synchronously, no promise per window) and groups in other processes (one
-// message each way per process per window).
+// message each way per process per window): over blocking pipes also
+// synchronously, in two phases (write to every process, then read every
+// reply), else by waiting for promises.
 import type { Topology } from '../lab/topology.js';
 import type { OutFrame } from '../host/host.js';
 import type { TraceRecord } from '../net/core/trace.js';
@@ -53,6 +55,8 @@ export class Coordinator {
   private advancing = false;
   private settling: Promise<unknown> | null = null;
   private traceCursor: number[];
+  /** Groups whose window was begun and not finished (reused: no allocation per window). */
+  private readonly begun: HostGroup[] = [];
 
   /** Reports of commands from every group. */
   protected readonly sink: CommandSink = {
@@ -90,6 +94,12 @@ export class Coordinator {
     return this.groups.every((g) => !g.remote);
   }
 
+  /** Every group answers without the event loop (inline, or processes over
+   * blocking pipes): the synchronous methods work. */
+  get synchronous(): boolean {
+    return this.groups.every((g) => !g.remote || g.synchronous);
+  }
+
   /** Earliest pending event anywhere (Infinity when the lab is quiet). */
   nextEventTime(): number {
     let t = Infinity;
@@ -115,17 +125,47 @@ export class Coordinator {
         return;
       }
       const end = Math.min(t + this.lookahead, limit);
+      // Groups with nothing to do sit this window out. Other processes go
+      // first, so that they work while inline hosts run here.
+      const begun = this.begun;
+      begun.length = 0;
       let waits: Promise<unknown>[] | null = null;
-      for (const g of this.groups) {
-        if (g.next >= end) continue; // nothing to do: sits this window out
-        const p = g.window(end, this.out);
-        if (p) (waits ??= []).push(p);
+      let failed: unknown = null;
+      try {
+        for (const g of this.groups) {
+          if (!g.remote || g.next >= end) continue;
+          if (g.begin?.(end)) begun.push(g);
+          else {
+            const p = g.window(end, this.out);
+            if (p) (waits ??= []).push(p);
+          }
+        }
+        for (const g of this.groups) if (!g.remote && g.next < end) g.window(end, this.out);
+      } catch (e) {
+        failed = e;
       }
+      this.finishAll(begun, failed, waits);
       if (waits) yield waits.length === 1 ? waits[0] : Promise.all(waits);
       this.now = end;
       this.windows++;
       this.exchange();
     }
+  }
+
+  /** Read the reply of every window begun, even after an error (no reply
+   * is left behind in a channel); then throw the first error (the windows
+   * still awaited from other processes are then not waited for). */
+  private finishAll(begun: HostGroup[], failed: unknown, waits: Promise<unknown>[] | null): void {
+    for (const g of begun)
+      try {
+        g.finish!(this.out);
+      } catch (e) {
+        failed ??= e;
+      }
+    begun.length = 0;
+    if (!failed) return;
+    if (waits) for (const p of waits) p.catch(() => {});
+    throw failed;
   }
 
   private exchange(): void {

@@ -6,6 +6,7 @@
 import type { OutFrame } from '../host/host.js';
 import { LocalHosts } from './local_hosts.js';
 import type { CommandSink } from './group.js';
+import { WireCaptureWriter } from './capture.js';
 import { HOST_PROTOCOL_VERSION, packFrames, toWireTrace, unpackFrames, type FromHost, type ToHost, type WireTrace } from './protocol.js';
 
 export interface AgentHooks {
@@ -21,6 +22,8 @@ export class HostAgent {
   private io: [number, 1 | 2, string][] = [];
   private exits: [number, number][] = [];
   private out: OutFrame[] = [];
+  /** Captures since the last reply (frame capture subscribed). */
+  private capture = new WireCaptureWriter();
   private sink: CommandSink = {
     output: (cmd, stream, text) => {
       const last = this.io[this.io.length - 1];
@@ -60,6 +63,8 @@ export class HostAgent {
         if (m.v !== HOST_PROTOCOL_VERSION) throw new Error(`protocol ${m.v} asked, ${HOST_PROTOCOL_VERSION} spoken here`);
         this.hosts = new LocalHosts(m.topo, m.hosts, m.trace, this.sink);
         this.hosts.countersOn = m.counters;
+        this.capture = new WireCaptureWriter();
+        if (m.capture) this.hosts.setCapture(m.capture, (h) => this.capture.sinkFor(h));
         this.testHooks = !!m.testHooks;
         this.hosts.settle(m.at);
         for (const [host, cmd] of m.reboot) this.hosts.reboot(m.at, host, cmd, this.out);
@@ -87,7 +92,11 @@ export class HostAgent {
         this.need().setTrace(m.trace, m.counters);
         return this.reply(m.id, m.counters ? { counters: this.need().counters() } : {});
       case 'snapshot':
-        return this.reply(m.id, { snapshot: this.need().snapshot() });
+        if (m.internals && m.at !== undefined) this.need().settle(m.at);
+        return this.reply(m.id, { snapshot: this.need().snapshot(), ...(m.internals ? { internals: m.internals.map((h) => this.need().internals(h)) } : {}) });
+      case 'capture':
+        this.need().setCapture(m.opts, (h) => this.capture.sinkFor(h));
+        return this.reply(m.id);
       case 'ping':
         return this.reply(m.id);
       case 'shutdown':
@@ -118,6 +127,11 @@ export class HostAgent {
     }
     const trace = this.takeTrace();
     if (trace) m.trace = trace;
+    const capture = this.capture.take();
+    if (capture) {
+      m.capture = capture;
+      if (capture.bytes) transfer.push(capture.bytes);
+    }
     this.post(m, transfer);
   }
 

@@ -9,6 +9,8 @@ import { ShellSession } from '../userland/runner.js';
 import { buildHosts } from './build.js';
 import type { CommandSink, ExecRequest, HostGroup } from './group.js';
 import type { HostCounters, HostSnapshot } from './protocol.js';
+import { CaptureStore, CaptureTap, type CaptureOptions, type CaptureSink } from './capture.js';
+import { snapshotHost, type HostSnapshotView } from '../host/snapshot.js';
 
 interface Running {
   host: Host;
@@ -167,6 +169,31 @@ export class LocalHosts implements HostGroup {
       pendingEvents: h.engine.pending,
       tasks: [...h.sched.tasks.values()].filter((t) => t.exitCode === null).map((t) => ({ pid: t.pid, argv: t.argv })),
     }));
+  }
+
+  // ---- the app's capture and internals (capture.ts)
+
+  private captures = new Map<number, CaptureStore>();
+
+  /** Capture on every host here; each host's takes go to sinkFor(its index)
+   * (a host process: into the replies), by default to its store here. */
+  setCapture(opts: CaptureOptions | null, sinkFor?: (h: number) => CaptureSink): void {
+    this.list.forEach((h, i) => {
+      const index = this.members[i];
+      if (!opts) return void (h.net.tracer.capture = null);
+      let sink = sinkFor?.(index);
+      if (!sink) this.captures.set(index, (sink = this.captures.get(index) ?? new CaptureStore()));
+      h.net.tracer.capture = new CaptureTap(opts, sink);
+    });
+  }
+
+  captureOf(h: number): CaptureStore | undefined {
+    return this.captures.get(h);
+  }
+
+  internals(h: number, at?: number): HostSnapshotView {
+    if (at !== undefined) this.settle(at);
+    return snapshotHost(this.host(h));
   }
 }
 

@@ -7,6 +7,8 @@
 import type { Topology } from '../lab/topology.js';
 import type { OutFrame } from '../host/host.js';
 import type { TraceRecord } from '../net/core/trace.js';
+import type { CaptureOptions, WireCapture } from './capture.js';
+import type { HostSnapshotView } from '../host/snapshot.js';
 
 /** Bumped when a message changes shape; boot refuses a mismatch. */
 export const HOST_PROTOCOL_VERSION = 1;
@@ -28,7 +30,7 @@ export type ToHost =
   /** Build `hosts` (indices into topo.hosts) with clocks at `at`. `reboot`
    * (a restart): run those hosts' exec lines from `at`, reporting as `cmd`
    * (a first boot runs them through the coordinator instead). */
-  | { t: 'boot'; id: number; v: number; topo: Topology; hosts: number[]; at: number; trace: boolean; counters: boolean; reboot: [host: number, cmd: number][]; testHooks?: boolean }
+  | { t: 'boot'; id: number; v: number; topo: Topology; hosts: number[]; at: number; trace: boolean; counters: boolean; reboot: [host: number, cmd: number][]; testHooks?: boolean; capture?: CaptureOptions }
   /** Run every host here up to `end` (exclusive). */
   | (HostWork & { t: 'window'; end: number })
   /** Start a shell line. stdin 'pipe' takes `input` messages; `session` keeps
@@ -40,7 +42,10 @@ export type ToHost =
   | (HostOp & { t: 'signal'; cmd: number })
   /** Trace on/off; counters: report the counters of hosts that ran with every window reply. */
   | { t: 'subscribe'; id: number; trace: boolean; counters: boolean }
-  | { t: 'snapshot'; id: number }
+  /** internals: the kernel state of these hosts too, their clocks brought to `at` first. */
+  | { t: 'snapshot'; id: number; internals?: number[]; at?: number }
+  /** Frame capture on (null: off); captures then ride in every reply. */
+  | { t: 'capture'; id: number; opts: CaptureOptions | null }
   | { t: 'ping'; id: number }
   | { t: 'shutdown'; id: number }
   /** Test-only (boot with testHooks): stop answering, or die. */
@@ -83,6 +88,10 @@ export interface FromHost {
   trace?: WireTrace[];
   counters?: HostCounters[];
   snapshot?: HostSnapshot[];
+  /** Kernel state of the hosts a snapshot asked `internals` of, in that order. */
+  internals?: HostSnapshotView[];
+  /** Frames and skb layouts captured during this request. */
+  capture?: WireCapture;
   error?: string;
 }
 
@@ -91,6 +100,20 @@ export interface FromHost {
 export interface Channel {
   send(msg: ToHost, transfer?: ArrayBuffer[]): void;
   onMessage(fn: (msg: FromHost) => void): void;
+  /** The same process over a synchronous connection, where it has one
+   * (blocking pipes, node/runtime/fifo_channel.ts); then every request
+   * goes there and send/onMessage are not used. */
+  syncChannel?(): SyncChannel | null;
+}
+
+/** A connection a request can be written to and its reply read without the
+ * event loop: the coordinator writes a window to every process, then reads
+ * every reply, so the processes run the window in parallel. */
+export interface SyncChannel {
+  /** Write a request (the reply is read later by receive()). */
+  post(msg: ToHost): void;
+  /** The next reply, waiting for it; null once the process is gone (EOF). */
+  receive(): FromHost | null;
 }
 
 // Frame batch layout, little endian, each frame 8-byte aligned:

@@ -1,10 +1,14 @@
 // A host process: runs the hosts its parent boots in it (core/runtime/
 // host_agent.ts) and speaks the protocol of core/runtime/protocol.ts over
-// whatever connects it to the parent: Electron's parentPort when started with
-// utilityProcess.fork, Node's IPC channel when started with child_process.fork.
-// It holds nothing the parent cannot rebuild from the lab file.
+// whatever connects it to the parent: two blocking pipes when the parent
+// passed them (node/runtime/fifo_channel.ts), else Electron's parentPort when
+// started with utilityProcess.fork, Node's IPC channel when started with
+// child_process.fork. It holds nothing the parent cannot rebuild from the
+// lab file.
 import { HostAgent } from '../../core/runtime/host_agent.js';
 import type { FromHost, ToHost } from '../../core/runtime/protocol.js';
+import { childPipes, PIPES_ENV } from '../runtime/fifo_channel.js';
+import { FrameReader, FrameWriter } from '../runtime/pipe_frames.js';
 
 interface ParentPort {
   postMessage(m: unknown): void;
@@ -24,8 +28,27 @@ const hooks = {
   },
 };
 
+/** Over pipes: read a request, answer it, forever; this process needs no
+ * event loop. End of file on the requests means the parent is gone. */
+function servePipes(req: number, rep: number): never {
+  const reader = new FrameReader();
+  const writer = new FrameWriter(rep);
+  const agent = new HostAgent((m: FromHost) => void (writer.write(m) || process.exit(0)), {
+    exit: (code) => process.exit(code), // the reply is out already: writes are synchronous
+    hang: hooks.hang,
+  });
+  for (;;) {
+    const m = reader.next<ToHost>(req);
+    if (!m) process.exit(0);
+    agent.handle(m);
+  }
+}
+
+const pipes = childPipes(process.env[PIPES_ENV]);
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-if (parentPort) {
+if (pipes) {
+  servePipes(pipes.req, pipes.rep);
+} else if (parentPort) {
   const agent = new HostAgent((m: FromHost) => parentPort.postMessage(m), hooks);
   parentPort.on('message', (e) => agent.handle(e.data as ToHost));
 } else if (process.send) {

@@ -7,12 +7,16 @@
 // process is started again from the lab, state lost, while fewer than
 // maxRestarts restarts happened within restartWindowMs; after that the user
 // decides (restart()). The parent keeps the authoritative topology, so a
-// restart needs nothing from the process that died.
+// restart needs nothing from the process that died. Over blocking pipes the
+// event loop may be blocked in a read while a process misbehaves: its end of
+// file reports a death at once, and a watchdog thread (watchdog.ts) applies
+// the same hang rule and kills the process, which ends the read.
 import type { LabRunner, Command } from '../../core/runtime/lab_runner.js';
 import type { RemoteHosts } from '../../core/runtime/remote_hosts.js';
-import type { Channel, FromHost, ToHost } from '../../core/runtime/protocol.js';
+import type { Channel, FromHost, SyncChannel, ToHost } from '../../core/runtime/protocol.js';
 import { readFileSync } from 'node:fs';
-import type { HostProcess, Spawner } from './spawn.js';
+import type { HostProcess, PipeEnd, Spawner } from './spawn.js';
+import { watch, type Watch } from './watchdog.js';
 import type { ProcessPool } from './pool.js';
 
 export type HostEventKind = 'crashed' | 'hung' | 'restarted' | 'restart-failed' | 'needs-decision';
@@ -59,11 +63,17 @@ interface Slot {
   proc: HostProcess | null;
   /** Send times of requests still unanswered, oldest first. */
   sent: number[];
+  /** Watchdog pings among them (a process with only these out is idle). */
+  pings: Set<number>;
   lastHeard: number;
   /** CPU time of the process when it was first seen waiting, for this wait. */
   waitCpu: number | null;
   restarts: number[];
   state: 'up' | 'down' | 'restarting';
+  /** Over blocking pipes: the channel handed out, and the watchdog thread's
+   * watch over the process (the event loop may be blocked in a read). */
+  pipes?: SyncChannel | null;
+  watch?: Watch | null;
 }
 
 /** CPU time (user + system, ms) of a process from /proc, or null. */
@@ -90,7 +100,7 @@ export class Supervisor {
     opts: SupervisorOptions = {},
   ) {
     this.o = { hangMs: 2000, tickMs: 250, busyCpuMs: 250, starvedMs: 15_000, maxRestarts: 3, restartWindowMs: 5 * 60_000, autoRestart: true, clock: () => performance.now(), cpuOf: procCpuMs, ...opts };
-    this.slots = groups.map((group, index) => ({ index, group, proc: null, sent: [], lastHeard: 0, waitCpu: null, restarts: [], state: 'down' }));
+    this.slots = groups.map((group, index) => ({ index, group, proc: null, sent: [], pings: new Set(), lastHeard: 0, waitCpu: null, restarts: [], state: 'down' }));
   }
 
   /** Start one slot's process; returns the channel to attach its group to. */
@@ -99,15 +109,22 @@ export class Supervisor {
     const proc = this.spawner(slot.group.names.join(','));
     slot.proc = proc;
     slot.sent = [];
+    slot.pings = new Set();
     slot.waitCpu = null;
     slot.lastHeard = this.o.clock();
     slot.state = 'up';
+    this.unwatch(slot);
     proc.onExit((detail) => {
-      if (slot.proc === proc) this.down(slot, 'crashed', `host process of ${slot.group.names.join(', ')} died (${detail})`);
+      if (slot.proc !== proc) return;
+      const after = slot.watch?.killedAfter() ?? null; // the watchdog thread killed it
+      if (after !== null) this.down(slot, 'hung', this.hungMessage(slot, after));
+      else this.down(slot, 'crashed', `host process of ${slot.group.names.join(', ')} died (${detail})`);
     });
     let fn: ((m: FromHost) => void) | null = null;
     proc.onMessage((m) => {
       if (slot.proc !== proc) return;
+      // A pooled process may still answer a ping of its previous lab's watchdog.
+      if (m.id < 0 && !slot.pings.delete(m.id)) return;
       slot.sent.shift();
       slot.waitCpu = null;
       slot.lastHeard = this.o.clock();
@@ -120,7 +137,61 @@ export class Supervisor {
         proc.send(m, transfer);
       },
       onMessage: (f) => (fn = f),
+      syncChannel: () => (proc.pipes ? this.watchPipes(slot, proc, proc.pipes) : null),
     };
+  }
+
+  /** A process over blocking pipes: the bookkeeping of send/onMessage, and
+   * the watchdog thread armed while a reply is awaited. */
+  private watchPipes(slot: Slot, proc: HostProcess, pipes: PipeEnd): SyncChannel {
+    if (slot.pipes) return slot.pipes;
+    const w = (slot.watch = proc.pid === undefined ? null : watch(proc.pid, this.o));
+    return (slot.pipes = {
+      post: (m) => {
+        if (slot.proc !== proc) return;
+        if (m.t !== 'debug') {
+          slot.sent.push(this.o.clock());
+          if (w && !w.armed) w.arm();
+        }
+        proc.send(m); // over the pipes (a wrapped process sees every request)
+      },
+      receive: () => {
+        for (;;) {
+          if (slot.proc !== proc) return null;
+          const m = pipes.receive();
+          if (!m) return null; // gone: onExit has reported it
+          if (m.id < 0 && !slot.pings.has(m.id)) continue; // a ping of its previous lab
+          this.heard(slot, m);
+          if (m.id >= 0) return m; // negative ids are the pings
+        }
+      },
+    });
+  }
+
+  private heard(slot: Slot, m?: FromHost): void {
+    if (m && m.id < 0) slot.pings.delete(m.id);
+    slot.sent.shift();
+    slot.waitCpu = null;
+    slot.lastHeard = this.o.clock();
+    if (slot.sent.length) slot.watch?.arm();
+    else slot.watch?.disarm();
+  }
+
+  /** Replies to pings that came over pipes meanwhile; false: the process is gone. */
+  private pollPipes(slot: Slot, pipes: PipeEnd): boolean {
+    const got = pipes.poll();
+    if (got) for (const m of got) if (m.id >= 0 || slot.pings.has(m.id)) this.heard(slot, m);
+    return slot.state === 'up';
+  }
+
+  private unwatch(slot: Slot): void {
+    slot.watch?.release();
+    slot.watch = null;
+    slot.pipes = null;
+  }
+
+  private hungMessage(slot: Slot, waited: number): string {
+    return `host process of ${slot.group.names.join(', ')} stopped answering for ${Math.round(waited)} ms and was killed`;
   }
 
   /** Watch every process from now on. */
@@ -138,19 +209,22 @@ export class Supervisor {
     const now = this.o.clock();
     for (const s of this.slots) {
       if (s.state !== 'up' || !s.proc) continue;
+      if (s.proc.pipes && !this.pollPipes(s, s.proc.pipes)) continue;
       const waited = s.sent.length ? now - s.sent[0] : 0;
       if (waited >= this.o.tickMs) {
         const cpu = s.proc.pid === undefined ? null : this.o.cpuOf(s.proc.pid);
         s.waitCpu ??= cpu;
         const busy = cpu === null || s.waitCpu === null || cpu - s.waitCpu >= this.o.busyCpuMs;
         if ((waited > this.o.hangMs && busy) || waited > this.o.starvedMs) {
-          this.down(s, 'hung', `host process of ${s.group.names.join(', ')} stopped answering for ${Math.round(waited)} ms and was killed`);
+          this.down(s, 'hung', this.hungMessage(s, waited));
           continue;
         }
       }
       if (!s.sent.length && now - s.lastHeard >= this.o.tickMs) {
         s.sent.push(now);
-        s.proc.send({ t: 'ping', id: -++this.pingId });
+        const id = -++this.pingId;
+        s.pings.add(id);
+        s.proc.send({ t: 'ping', id });
       }
     }
   }
@@ -165,6 +239,7 @@ export class Supervisor {
     slot.state = 'down';
     this.emit(slot, kind, message);
     slot.proc = null;
+    this.unwatch(slot);
     proc?.kill();
     slot.group.fail(`stacklab: ${message}`);
     const now = this.o.clock();
@@ -181,6 +256,9 @@ export class Supervisor {
     slot.restarts.push(this.o.clock());
     try {
       const channel = this.spawn(slot.index);
+      // Over pipes the old process may have been found gone inside a
+      // synchronous run: attach once that run has returned.
+      await Promise.resolve();
       const boot = await this.runner.reattach(slot.group, channel);
       this.emit(slot, 'restarted', `${slot.group.names.join(', ')} restarted from the lab at ${(this.runner.now / 1e9).toFixed(6)} s; state since boot (addresses set by hand, neighbours, sockets, counters) is lost`, boot);
     } catch (e) {
@@ -220,8 +298,9 @@ export class Supervisor {
       const p = s.proc;
       s.proc = null;
       s.state = 'down';
+      this.unwatch(s);
       if (!p) continue;
-      if (s.sent.length === 0) pool.give(p);
+      if (s.sent.length === s.pings.size) pool.give(p); // nothing but watchdog pings out
       else p.kill();
     }
   }
@@ -233,6 +312,7 @@ export class Supervisor {
       const p = s.proc;
       s.proc = null;
       s.state = 'down';
+      this.unwatch(s);
       p?.kill();
     }
   }

@@ -1,6 +1,7 @@
 // The one request handler behind both transports: the web server's
 // WebSocket and Electron main's IPC. It owns the open lab (path, text,
-// parsed topology) and the running simulation.
+// parsed topology) and the running simulation (live.ts, with its hosts
+// where the RunnerFactory puts them: host processes in the app).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseLab } from '../../core/lab/parse.js';
@@ -8,53 +9,31 @@ import type { Topology } from '../../core/lab/topology.js';
 import {
   PROTOCOL_VERSION,
   parseRequestEnvelope,
-  type CommandResult,
   type LabDoc,
   type Request,
   type ResponseEnvelope,
   type ResultMap,
   type SessionState,
-  type TraceRecord,
 } from '../../renderer/src/bridge/protocol.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { CrashBackups } from './backup.js';
 import { toLabView } from './lab-view.js';
-import { LiveController, isInlineRunner } from './live.js';
+import { LiveController } from './live.js';
+import type { RunnerFactory } from './runner.js';
 import { BatchStream } from './stream.js';
 import { systemClock } from '../../node/runtime/clock.js';
 import type { LiveBatch, LiveView } from '../../renderer/src/bridge/protocol.js';
 
-type Maybe<T> = T | Promise<T>;
-
-/** The part of core's LabRunner the app uses (synchronous inline, or async
- * when hosts run in other processes). */
-export interface RunnerLike {
-  boot(): Maybe<void>;
-  runCommand(host: string, line: string): Maybe<CommandResult>;
-  readonly now: number;
-  drainTrace(): TraceRecord[];
-  /** Start a line without waiting for it (checks with `background: true`). */
-  startBackground?(host: string, line: string): unknown;
-  /** Let virtual time pass. */
-  idle?(ns: number): Maybe<void>;
-  /** Release what the run holds (host processes). */
-  close?(): Maybe<void>;
-}
-
 /** After starting a background check, this much virtual time passes (as the oracle does). */
 export const BACKGROUND_SETTLE_NS = 300_000_000;
 
-export type RunnerFactory = (topo: Topology) => RunnerLike;
-
-/** Most trace records handed out per request; older ones are dropped (and counted). */
-export const MAX_TRACE_BATCH = 20_000;
+export type { RunnerFactory };
 
 export class LabSession {
   private path: string | null = null;
   private text = '';
   private topo: Topology | null = null;
-  private runner: RunnerLike | null = null;
-  /** The live lab (issue #6) when the runner has every host inline. */
+  /** The running lab (issue #6), null while stopped. */
   private live: LiveController | null = null;
   /** Connected renderers' streams (push), and the one for pull requests. */
   readonly streams = new Set<BatchStream>();
@@ -66,7 +45,7 @@ export class LabSession {
   ) {}
 
   get running(): boolean {
-    return this.runner !== null;
+    return this.live !== null;
   }
 
   /** A stream of live batches for one connection (`send` null: pull mode). */
@@ -82,33 +61,21 @@ export class LabSession {
   }
 
   liveView(): LiveView {
-    return this.live?.view() ?? { state: 'closed', speed: 1, now: this.runner?.now ?? 0, windows: 0, behindMs: 0, events: 0, backSteps: 0 };
+    return this.live?.view() ?? { state: 'closed', speed: 1, now: 0, windows: 0, behindMs: 0, events: 0, backSteps: 0 };
   }
 
   private requireLive(): LiveController {
-    if (!this.live) throw new Error(this.runner ? 'live control needs every host in this process' : 'the lab is not running: press Start first');
+    if (!this.live) throw new Error('the lab is not running: press Start first');
     return this.live;
   }
 
-  /** Boot a live lab (paused) when the runner is inline; false otherwise. */
-  private async startLive(): Promise<boolean> {
-    const topo = this.topo!;
-    let spare: RunnerLike | null = this.makeRunner(topo);
-    if (!isInlineRunner(spare)) {
-      void Promise.resolve(spare.close?.()).catch(() => {});
-      return false;
-    }
-    const lc = new LiveController(
-      topo,
-      (t) => {
-        const r = spare ?? this.makeRunner(t);
-        spare = null;
-        if (!isInlineRunner(r)) throw new Error('live control needs every host in this process');
-        return r;
-      },
-      { clock: systemClock, streams: () => this.streams },
-    );
-    this.stop();
+  /** Boot the lab (paused) in place of the one running, once that one has
+   * let go of its host processes (the new run takes them from the pool). */
+  private async startLive(): Promise<void> {
+    const lc = new LiveController(this.topo!, this.makeRunner, { clock: systemClock, streams: () => this.streams });
+    const old = this.live;
+    this.live = null;
+    await old?.close().catch(() => {});
     try {
       await lc.start(false);
     } catch (e) {
@@ -116,8 +83,24 @@ export class LabSession {
       throw e;
     }
     this.live = lc;
-    this.runner = lc.runner;
-    return true;
+  }
+
+  /** Start host processes for this lab ahead of Start. */
+  private prepare(topo: Topology): void {
+    this.makeRunner.prepare?.(topo, this.live?.processes().length ?? 0);
+  }
+
+  /** The running lab's host processes (for tests and diagnostics). */
+  processStatus(): ReturnType<LiveController['processes']> {
+    return this.live?.processes() ?? [];
+  }
+
+  /** Stop the lab and let go of host processes (server shutdown). */
+  async close(): Promise<void> {
+    const lc = this.live;
+    this.live = null;
+    await lc?.close().catch(() => {});
+    this.makeRunner.close?.();
   }
 
   private resolve(p: string): string {
@@ -125,7 +108,7 @@ export class LabSession {
   }
 
   private state(): SessionState {
-    return { running: this.runner !== null, now: this.live?.now ?? this.runner?.now ?? 0 };
+    return { running: this.live !== null, now: this.live?.now ?? 0 };
   }
 
   private doc(): LabDoc & SessionState {
@@ -154,6 +137,7 @@ export class LabSession {
     const topo = parseLab(text, path.basename(abs));
     this.stop();
     Object.assign(this, { path: abs, text, topo });
+    this.prepare(topo);
     return this.doc();
   }
 
@@ -161,25 +145,14 @@ export class LabSession {
     const topo = parseLab(text, name);
     this.stop();
     Object.assign(this, { path: null, text, topo });
+    this.prepare(topo);
     return this.doc();
   }
 
   private stop(): void {
     const lc = this.live;
     this.live = null;
-    if (lc) {
-      this.runner = null;
-      void lc.close().catch(() => {});
-      return;
-    }
-    const r = this.runner;
-    this.runner = null;
-    void Promise.resolve(r?.close?.()).catch(() => {});
-  }
-
-  private requireRunner(): RunnerLike {
-    if (!this.runner) throw new Error('the lab is not running: press Start first');
-    return this.runner;
+    void lc?.close().catch(() => {});
   }
 
   async handle<T extends Request>(req: T, ctx?: { stream?: BatchStream }): Promise<ResultMap[T['type']]>;
@@ -195,6 +168,7 @@ export class LabSession {
         // A running lab keeps running the topology it booted with.
         this.topo = parseLab(req.text, this.path ? path.basename(this.path) : 'lab');
         this.text = req.text;
+        this.prepare(this.topo);
         this.opts.backups?.note(this.path, req.text); // crash backup, shortly
         return this.doc();
       }
@@ -211,43 +185,20 @@ export class LabSession {
       }
       case 'start': {
         if (!this.topo) throw new Error('no lab is open');
-        if (await this.startLive()) return this.state();
-        this.stop();
-        const r = this.makeRunner(this.topo);
-        try {
-          await r.boot();
-        } catch (e) {
-          void Promise.resolve(r.close?.()).catch(() => {});
-          throw e;
-        }
-        this.runner = r;
+        await this.startLive();
         return this.state();
       }
       case 'run': {
-        const r = this.requireRunner();
+        const lc = this.requireLive();
         if (!this.topo?.hosts.some((h) => h.name === req.host)) throw new Error(`no host named '${req.host}'`);
-        if (this.live) {
-          if (req.background) {
-            await this.live.background(req.host, req.line, BACKGROUND_SETTLE_NS);
-            return { ...this.state(), result: { exit: 0, stdout: '', stderr: '' } };
-          }
-          return { ...this.state(), result: await this.live.run(req.host, req.line) };
-        }
         if (req.background) {
-          if (!r.startBackground) throw new Error('this simulator cannot run commands in the background');
-          await r.startBackground(req.host, req.line);
-          await r.idle?.(BACKGROUND_SETTLE_NS);
+          await lc.background(req.host, req.line, BACKGROUND_SETTLE_NS);
           return { ...this.state(), result: { exit: 0, stdout: '', stderr: '' } };
         }
-        const result = await r.runCommand(req.host, req.line);
-        return { ...this.state(), result };
+        return { ...this.state(), result: await lc.run(req.host, req.line) };
       }
-      case 'trace': {
-        if (this.live) return { ...this.state(), ...this.live.drainTraceBuffer() };
-        const all = this.runner ? this.runner.drainTrace() : [];
-        const dropped = Math.max(0, all.length - MAX_TRACE_BATCH);
-        return { ...this.state(), records: dropped ? all.slice(dropped) : all, dropped };
-      }
+      case 'trace':
+        return { ...this.state(), ...(this.live ? this.live.drainTraceBuffer() : { records: [], dropped: 0 }) };
       case 'stop':
         this.stop();
         return this.state();
@@ -286,6 +237,11 @@ export class LabSession {
         return this.requireLive().snapshot(req.host);
       case 'export':
         return this.requireLive().exportFiles(req.format, req.perHook, req.host);
+      case 'restartHost': {
+        const lc = this.requireLive();
+        await lc.restartHost(req.host);
+        return { ...this.state(), live: lc.view() };
+      }
       case 'backups':
         return { backups: (await this.opts.backups?.list()) ?? [] };
       case 'restoreBackup':

@@ -2,20 +2,27 @@
 // the wall clock, with play, pause, step, step-to-the-packet's-next-event,
 // speed, and step back. Step back rebuilds the run: same lab, same seed,
 // the journal of what the user did (commands typed, input, Ctrl-C) replayed
-// at the same virtual times, up to the previous position. Frames are
-// captured at the interface points for the packet list and at every hook for
-// pcap export; what happened is streamed to renderers in batches
-// (stream.ts).
+// at the same virtual times, up to the previous position (in host processes
+// taken from the pool again). Everything read of the hosts comes over the
+// host protocol, so it is the same inline and in processes: frames captured
+// at the interface points for the packet list and at every hook for pcap
+// export, the sk_buff layout at each trace point (core/runtime/capture.ts),
+// trace records, counters, and a host's kernel state for the internals
+// panel. A host process that dies or hangs marks its hosts down (the rest
+// runs on) until the user restarts them or steps back. What happened is
+// streamed to renderers in batches (stream.ts).
 import type { Topology } from '../../core/lab/topology.js';
-import { LabRunner, type Command, type CommandResult } from '../../core/runtime/lab_runner.js';
+import type { LabRunner, Command, CommandResult } from '../../core/runtime/lab_runner.js';
 import { LiveLab, type WallClock } from '../../core/runtime/live.js';
-import { FrameCapture, INTERFACE_POINTS, type CapturedFrame } from '../../core/pcap/capture.js';
+import type { CapturedFrame } from '../../core/pcap/capture.js';
 import { exportCapture } from '../../core/pcap/export.js';
 import { Netdissect } from '../../core/pcap/netdissect.js';
-import { snapshotHost } from '../../core/host/snapshot.js';
+import { appCaptureOptions, captureOf, hostInternals, setLabCapture, type CaptureStore } from '../../core/runtime/capture.js';
+import type { OpenLab } from '../runtime/lab.js';
+import type { HostEvent } from '../runtime/supervisor.js';
 import type { ExportedFile, HostInternals, LiveView, PacketDetail, PacketRow, PathStep, TraceRecord } from '../../renderer/src/bridge/protocol.js';
 import { dissect, summarize } from './dissect.js';
-import { AppTap } from './skb-layout.js';
+import type { RunnerFactory } from './runner.js';
 import type { BatchStream } from './stream.js';
 
 /** Something the user did to the running lab, at virtual time t. */
@@ -45,7 +52,9 @@ interface Term {
 export class LiveController {
   runner!: LabRunner;
   live!: LiveLab;
-  private taps: AppTap[] = [];
+  private lab: OpenLab | null = null;
+  /** Hosts whose process is gone, and why. */
+  private readonly down = new Map<string, string>();
   private journal: JournalEntry[] = [];
   private positions: number[] = [];
   /** Frame number -> [host index, index in that host's interface capture]. */
@@ -63,7 +72,7 @@ export class LiveController {
 
   constructor(
     readonly topo: Topology,
-    private readonly makeRunner: (topo: Topology) => LabRunner,
+    private readonly factory: RunnerFactory,
     private readonly opts: LiveControllerOptions,
   ) {
     this.speed = opts.speed ?? 1;
@@ -76,7 +85,7 @@ export class LiveController {
   view(): LiveView {
     const l = this.live;
     let events = 0;
-    for (const h of this.runner?.hosts ?? []) events += h.engine.executed;
+    for (const c of this.runner?.counters() ?? []) events += c.events;
     return {
       state: l ? l.state : 'paused',
       speed: this.speed === Infinity ? 0 : this.speed,
@@ -86,6 +95,7 @@ export class LiveController {
       events,
       backSteps: this.positions.length || ((this.runner?.now ?? 0) > this.bootEnd ? 1 : 0),
       ...(this.busy ? { busy: this.busy } : {}),
+      ...(this.down.size ? { down: [...this.down].map(([host, message]) => ({ host, message })) } : {}),
     };
   }
 
@@ -93,18 +103,17 @@ export class LiveController {
 
   private bootEnd = 0;
 
-  /** A fresh runner with the taps, booted. */
+  /** A fresh run with capture on, counters streaming, booted. */
   private async build(): Promise<void> {
-    const runner = this.makeRunner(this.topo);
-    const n = Math.max(1, runner.hosts.length);
-    this.taps = runner.hosts.map((h) => {
-      const tap = new AppTap(new FrameCapture(INTERFACE_POINTS), new FrameCapture(null, 100_000, Math.min(32 << 20, Math.floor((256 << 20) / n))));
-      h.net.tracer.capture = tap;
-      return tap;
-    });
-    this.frameCursor = runner.hosts.map(() => 0);
+    this.down.clear();
+    const lab = await this.factory.open(this.topo, { onHostEvent: (e) => this.lab === lab && this.onHostEvent(e) });
+    this.lab = lab;
+    const runner = lab.runner;
+    this.frameCursor = this.topo.hosts.map(() => 0);
     this.rows = [];
     this.runner = runner;
+    await setLabCapture(runner, appCaptureOptions(this.topo.hosts.length));
+    await runner.subscribe(true, true);
     await runner.bootAsync();
     this.bootEnd = runner.now;
     this.live = new LiveLab(runner, this.opts.clock, {
@@ -116,8 +125,38 @@ export class LiveController {
         if (t.state === 'running' && !this.replaying && this.positions[this.positions.length - 1] !== t.now) this.remember(t.now);
         this.touch();
       },
-      onError: (e) => this.say(`the lab stopped: ${(e as Error).message}\n`),
+      onError: (e) => this.notice('error', `The lab stopped: ${(e as Error).message}`),
     });
+  }
+
+  /** What the supervisor saw happen to a host process. */
+  private onHostEvent(e: HostEvent): void {
+    const hosts = e.hosts.join(', ');
+    if (e.kind === 'crashed' || e.kind === 'hung' || e.kind === 'restart-failed') {
+      for (const h of e.hosts) this.down.set(h, e.message);
+      const what = e.hosts.length > 1 ? `${hosts} are down` : `${hosts} is down`;
+      this.notice('error', `${what}: ${e.message}. Restart it from the lab (its state since boot is lost), or step back to replay the run.`);
+    } else if (e.kind === 'restarted') {
+      for (const h of e.hosts) this.down.delete(h);
+      this.notice('info', e.message);
+    }
+    this.touch();
+  }
+
+  /** The host processes (none inline): which hosts, pid, up or down. */
+  processes(): ReturnType<NonNullable<OpenLab['supervisor']>['status']> {
+    return this.lab?.supervisor?.status() ?? [];
+  }
+
+  /** Start a down host's process again; its boot commands run again now. */
+  async restartHost(host: string): Promise<void> {
+    this.runner.hostIndex(host);
+    const sup = this.lab?.supervisor;
+    if (!sup) throw new Error('hosts run inline here: there is no host process to restart');
+    if (!this.down.has(host)) throw new Error(`${host} is not down`);
+    await sup.restart(sup.slotOf(host));
+    this.pump();
+    this.touch();
   }
 
   /** Boot and start pacing (at the speed chosen last). */
@@ -132,7 +171,9 @@ export class LiveController {
     await this.live?.close();
     for (const [id, t] of this.cmds) if (t.cmd && t.cmd.exitCode === null) this.each((s) => s.exit(t.term, id, -1));
     this.cmds.clear();
-    await this.runner?.close();
+    const lab = this.lab;
+    this.lab = null;
+    await lab?.close();
   }
 
   private each(f: (s: BatchStream) => void): void {
@@ -143,8 +184,8 @@ export class LiveController {
     this.each((s) => s.touch());
   }
 
-  private say(text: string): void {
-    this.each((s) => s.output(0, 0, 2, text));
+  private notice(level: 'error' | 'info', text: string): void {
+    this.each((s) => s.notice(level, text));
   }
 
   // ---- what the run produced
@@ -172,9 +213,9 @@ export class LiveController {
   /** Number new interface frames in (time, host) order and stream their rows. */
   private newFrames(): void {
     const fresh: { f: CapturedFrame; h: number; i: number }[] = [];
-    this.taps.forEach((tap, h) => {
-      const fs = tap.iface.frames;
-      for (let i = this.frameCursor[h]; i < fs.length; i++) fresh.push({ f: fs[i], h, i });
+    this.frameCursor.forEach((from, h) => {
+      const fs = this.capture(h).iface;
+      for (let i = from; i < fs.length; i++) fresh.push({ f: fs[i], h, i });
       this.frameCursor[h] = fs.length;
     });
     if (!fresh.length) return;
@@ -261,7 +302,9 @@ export class LiveController {
     const undone = this.journal.filter((e) => e.t > target);
     const old = this.live;
     await old.close();
-    await this.runner.close();
+    const lab = this.lab;
+    this.lab = null;
+    await lab?.close(); // its processes go back to the pool for the replay
     // Commands typed after the target never happened now.
     for (const e of undone) {
       if (e.kind !== 'exec') continue;
@@ -413,10 +456,16 @@ export class LiveController {
 
   // ---- packets, internals, export
 
+  private capture(h: number): CaptureStore {
+    const c = captureOf(this.runner, h);
+    if (!c) throw new Error('frame capture is off');
+    return c;
+  }
+
   private frame(no: number): CapturedFrame {
     const at = this.rows[no - 1];
     if (!at) throw new Error(`no packet number ${no}`);
-    return this.taps[at[0]].iface.frames[at[1]];
+    return this.capture(at[0]).iface[at[1]];
   }
 
   packet(no: number): PacketDetail {
@@ -424,7 +473,7 @@ export class LiveController {
     const f = this.frame(no);
     const h = this.runner.hostIndex(f.host);
     const recs = this.runner.groupOf[h].traceOf(h).records.filter((r) => r.skb === f.skb);
-    const layouts = this.taps[h].layouts.get(f.skb) ?? [];
+    const layouts = this.capture(h).layouts.get(f.skb) ?? [];
     const path: PathStep[] = [];
     let li = 0;
     for (const r of recs) {
@@ -449,15 +498,21 @@ export class LiveController {
     };
   }
 
-  snapshot(host: string): HostInternals {
-    return snapshotHost(this.runner.host(host));
+  /** A host's kernel state, asked of its process between windows. */
+  async snapshot(host: string): Promise<HostInternals> {
+    const h = this.runner.hostIndex(host);
+    const down = this.down.get(host);
+    const s = down === undefined ? await hostInternals(this.runner, h) : undefined;
+    if (!s) throw new Error(`${host} is down: ${down ?? this.down.get(host) ?? 'its host process is gone'}`);
+    const proc = this.processes().find((p) => p.hosts.includes(host));
+    return proc?.pid !== undefined ? { ...s, process: { pid: proc.pid, hosts: proc.hosts } } : s;
   }
 
   exportFiles(format: 'pcap' | 'pcapng', perHook: boolean, host?: string): { files: ExportedFile[]; lost: number } {
     if (host !== undefined) this.runner.hostIndex(host);
-    const caps = this.taps.map((t) => (perHook ? t.hooks : t.iface));
-    const frames = caps.map((c, i) => (host === undefined || this.runner.hosts[i].name === host ? c.frames : []));
-    const lost = caps.reduce((n, c, i) => n + (host === undefined || this.runner.hosts[i].name === host ? c.lost : 0), 0);
+    const caps = this.topo.hosts.map((h) => (host === undefined || h.name === host ? this.capture(h.index) : null));
+    const frames = caps.map((c) => (c ? (perHook ? c.hooks : c.iface) : []));
+    const lost = caps.reduce((n, c) => n + (c ? (perHook ? c.hookLost : c.ifaceLost) : 0), 0);
     const name = `${this.topo.name || 'capture'}${host ? `-${host}` : ''}`;
     const trace = perHook && format === 'pcapng' ? this.runner.trace() : undefined;
     const files = exportCapture(frames, { format, perHook, name, trace });
@@ -465,7 +520,3 @@ export class LiveController {
   }
 }
 
-/** Live features need every host inline (kernel objects, frame taps). */
-export function isInlineRunner(r: unknown): r is LabRunner {
-  return r instanceof LabRunner && r.inline;
-}

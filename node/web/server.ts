@@ -1,5 +1,6 @@
 // Web mode: `npm run web -- --port P [LAB]`. Serves the built renderer and a
-// WebSocket (/ws) speaking the bridge protocol to one shared LabSession.
+// WebSocket (/ws) speaking the bridge protocol to one shared LabSession,
+// whose hosts run in Node child processes (node/web/runner.ts).
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeJson } from '../../renderer/src/bridge/protocol.js';
 import { LabSession, respond } from './handler.js';
 import { CrashBackups, defaultBackupDir } from './backup.js';
-import { makeRunner } from './runner.js';
+import { hostProcesses, type RunnerFactory } from './runner.js';
 import { serveStatic } from './static-files.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,9 +42,9 @@ export function allowedOrigin(req: IncomingMessage, port: number): boolean {
   return origin === undefined || okHosts.some((h) => origin === `http://${h}`);
 }
 
-export async function startWebServer(opts: { port: number; lab?: string; host?: string; backupDir?: string }): Promise<WebServer> {
+export async function startWebServer(opts: { port: number; lab?: string; host?: string; backupDir?: string; runner?: RunnerFactory }): Promise<WebServer> {
   // Crash backups of unsaved edits (node/web/backup.ts) when a folder is given.
-  const session = new LabSession(makeRunner, { backups: opts.backupDir ? new CrashBackups(opts.backupDir) : undefined });
+  const session = new LabSession(opts.runner ?? hostProcesses(), { backups: opts.backupDir ? new CrashBackups(opts.backupDir) : undefined });
   await session.openFile(opts.lab ?? EXAMPLE_LAB);
   await ensureRendererBuilt();
 
@@ -73,7 +74,7 @@ export async function startWebServer(opts: { port: number; lab?: string; host?: 
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();
         wss.close();
-        http.close(() => resolve());
+        void session.close().finally(() => http.close(() => resolve()));
       }),
   };
 }

@@ -38,6 +38,7 @@ export class BatchStream {
   private exits: LiveBatch['exits'] = [];
   private rewind: LiveBatch['rewind'];
   private progress: LiveBatch['progress'];
+  private notices: NonNullable<LiveBatch['notices']> = [];
   private dirty = false;
   private cancel: (() => void) | null = null;
   private sentAt = 0;
@@ -99,6 +100,12 @@ export class BatchStream {
     this.touch(true);
   }
 
+  /** A message for the user (a host went down, the lab stopped); never dropped. */
+  notice(level: 'error' | 'info', text: string): void {
+    if (this.notices.length < 100) this.notices.push({ level, text });
+    this.touch(true);
+  }
+
   setProgress(p: LiveBatch['progress']): void {
     this.progress = p;
     this.touch(true);
@@ -141,12 +148,14 @@ export class BatchStream {
     };
     if (this.rewind) b.rewind = this.rewind;
     if (this.progress) b.progress = this.progress;
+    if (this.notices.length) b.notices = this.notices;
     this.records = [];
     this.packets = [];
     this.term = [];
     this.exits = [];
     this.rewind = undefined;
     this.progress = undefined;
+    this.notices = [];
     this.dirty = false;
     return b;
   }

@@ -51,7 +51,7 @@ describe.skipIf(!bin)('Electron app', () => {
 
   it('boots the lab and pings through r1', async () => {
     await page.getByTestId('start').click();
-    await expect.poll(() => page.getByTestId('status').innerText()).toContain('running');
+    await expect.poll(() => page.getByTestId('status').innerText(), { timeout: 30_000 }).toContain('running');
     await page.getByTestId('tab-term-h1').click();
     await page.getByTestId('terminal-h1').click();
     await page.keyboard.type('ping -c 1 10.0.2.2');

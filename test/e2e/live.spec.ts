@@ -2,44 +2,28 @@
 // Wireshark, with the kernel inside. The web server with the example lab,
 // the renderer in headless Chromium, driven as a user would; then a
 // generated 100-host lab under load, with the page's frame times measured.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, buildRenderer, haveChromium, shotPath, startServer } from './helpers.js';
+import { CHROMIUM, appCounters, childProcesses, haveChromium, openWebApp, shotPath, type WebApp } from './helpers.js';
 import { hundredHostLab } from './labs.js';
 
 const skip = !haveChromium();
 if (skip) console.warn(`SKIPPED live e2e: no Chromium at ${CHROMIUM}`);
 
 describe.skipIf(skip)('the live lab in Chromium', () => {
-  let server: { url: string; proc: ChildProcess; log: () => string };
-  let browser: Browser;
+  let app: WebApp;
   let page: Page;
   let tmp: string;
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    tmp = await mkdtemp(path.join(tmpdir(), 'stacklab-live-'));
-    await buildRenderer();
-    server = await startServer('labs/router-chain.lab.yaml');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 860 }, acceptDownloads: true });
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(server.url);
+    app = await openWebApp('labs/router-chain.lab.yaml', { downloads: true });
+    ({ page, tmp } = app);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    server?.proc.kill();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
-  });
+  afterAll(async () => app?.close());
 
   const status = () => page.getByTestId('status').innerText();
   const vtime = async () => Number(/t = ([\d.]+) s/.exec(await page.getByTestId('vtime').innerText())![1]);
@@ -61,7 +45,7 @@ describe.skipIf(skip)('the live lab in Chromium', () => {
 
   it('starts playing, and a ping typed in h1 gets its reply', async () => {
     await page.getByTestId('start').click();
-    await expect.poll(status).toContain('playing');
+    await expect.poll(status, { timeout: 30_000 }).toContain('running'); // boots in host processes
     await page.getByTestId('tab-term-h1').click();
     await page.getByTestId('terminal-h1').click();
     await page.keyboard.type('ping -c 1 10.0.2.2\n');
@@ -132,7 +116,7 @@ describe.skipIf(skip)('the live lab in Chromium', () => {
     // play at 0.1x, then max; the ping finishes
     await page.getByTestId('live-speed').selectOption('0');
     await page.getByTestId('live-play').click();
-    await expect.poll(status).toContain('playing');
+    await expect.poll(status).toContain('running');
     await page.getByTestId('tab-term-h1').click();
     await expect.poll(async () => (await termText('h1')).split('ping -c 2 -i 0.5').at(-1), { timeout: 20_000 }).toContain('2 packets transmitted, 2 received');
     await page.getByTestId('live-speed').selectOption('1');
@@ -178,6 +162,55 @@ describe.skipIf(skip)('the live lab in Chromium', () => {
     expect(b.length).toBeGreaterThan(1000);
   });
 
+  it('runs each host in a child process of the server; window.__stacklab reads the live counters', async () => {
+    const hostProcs = childProcesses(app.server.proc.pid!).filter((p) => /host-entry|node\/host\/entry/.test(p.cmd));
+    expect(hostProcs.length).toBeGreaterThanOrEqual(3);
+    await expect.poll(async () => (await appCounters(page)).state).toBe('running');
+    const c = await appCounters(page);
+    expect(c.batches).toBeGreaterThan(0);
+    expect(c.frames).toBeGreaterThan(0);
+    expect(c.framesReceived).toBeGreaterThan(0);
+    expect(c.virtualTime).toBeGreaterThan(0);
+    expect(c.hostsDown).toEqual([]);
+    await expect.poll(async () => (await appCounters(page)).virtualTime).toBeGreaterThan(c.virtualTime);
+    // read-only: neither replaced nor changed
+    const after = await page.evaluate(`(() => {
+      try { window.__stacklab = { state: 'x' }; } catch {}
+      try { window.__stacklab.state = 'x'; } catch {}
+      try { delete window.__stacklab.batches; } catch {}
+      return [window.__stacklab.state, typeof window.__stacklab.batches, Object.isFrozen(window.__stacklab)];
+    })()`);
+    expect(after).toEqual(['running', 'number', true]);
+  });
+
+  it('a host process killed with SIGKILL: the host shows as down, saying why; Restart brings it back', async () => {
+    await clickNode('h2');
+    await page.getByTestId('tab-internals').click();
+    await expect.poll(() => page.getByTestId('internals-host').inputValue()).toBe('h2');
+    const pid = Number((await page.getByTestId('internals-process').innerText()).replace('pid ', ''));
+    expect(childProcesses(app.server.proc.pid!).map((p) => p.pid)).toContain(pid);
+    process.kill(pid, 'SIGKILL');
+    const banner = page.getByTestId('host-down');
+    await expect.poll(() => banner.innerText(), { timeout: 10_000 }).toContain('h2 is down');
+    expect(await banner.innerText()).toContain('host process of h2 died (killed by SIGKILL)');
+    expect(await page.getByTestId('status-down').innerText()).toBe('h2 down');
+    expect(await page.getByTestId('message').innerText()).toMatch(/^h2 is down: host process of h2 died \(killed by SIGKILL\)\. Restart it/);
+    expect(await page.evaluate(`document.querySelector('[data-testid="topology"]')._cyreg.cy.getElementById('h2').hasClass('down')`)).toBe(true);
+    expect((await appCounters(page)).hostsDown).toEqual(['h2']);
+    expect(await status()).toContain('running'); // the rest of the lab runs on
+    await page.getByTestId('tab-term-h1').click();
+    await page.getByTestId('terminal-h1').click();
+    await page.keyboard.type('ping -c 1 -W 1 10.0.2.2\n');
+    await expect.poll(async () => (await termText('h1')).split('ping -c 1 -W 1 10.0.2.2').at(-1), { timeout: 20_000 }).toContain('1 packets transmitted, 0 received');
+    await page.screenshot({ path: shotPath('live-06-host-down.png') });
+    await page.getByTestId('restart-h2').click();
+    await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId('message').innerText()).toMatch(/h2 restarted from the lab/);
+    await page.getByTestId('terminal-h1').click();
+    await page.keyboard.type('ping -c 1 10.0.2.2\n');
+    await expect.poll(async () => (await termText('h1')).split('ping -c 1 10.0.2.2').at(-1), { timeout: 20_000 }).toContain('1 packets transmitted, 1 received');
+  });
+
   it('saves, reloads the page and finds the same topology', async () => {
     const file = path.join(tmp, 'saved.lab.yaml');
     await page.getByTestId('save-as').click();
@@ -203,10 +236,10 @@ describe.skipIf(skip)('the live lab in Chromium', () => {
     await expect.poll(() => page.getByTestId('topology').getAttribute('data-nodes')).toBe('100');
     expect(await page.getByTestId('topology').getAttribute('data-edges')).toBe('99');
     await page.getByTestId('start').click();
-    await expect.poll(status, { timeout: 30_000 }).toContain('playing');
+    await expect.poll(status, { timeout: 30_000 }).toContain('running');
     await page.getByTestId('tab-packets').click();
     // traffic from 20 hosts across the core, typed through a second connection
-    const ws = new WebSocket(server.url.replace('http', 'ws') + 'ws');
+    const ws = new WebSocket(app.server.url.replace('http', 'ws') + 'ws');
     await new Promise((r) => ws.once('open', r));
     for (let i = 0; i < 20; i++) {
       const k = 1 + (i % 9);
@@ -238,7 +271,7 @@ describe.skipIf(skip)('the live lab in Chromium', () => {
     ws.close();
     const sorted = [...frameTimes].sort((a, b) => a - b);
     const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-    const counters = await page.getByTestId('status').innerText();
+    const counters = await page.getByTestId('status-bar').innerText();
     const load = (await readFile('/proc/loadavg', 'utf8').catch(() => '?')).split(' ')[0];
     console.log(
       `[load average ${load}] 100-host lab, 20 pings at 100 pps each, 1x: ${frameTimes.length} frames in 3 s; frame time p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms, max ${sorted[sorted.length - 1].toFixed(1)} ms; ` +
@@ -254,6 +287,6 @@ describe.skipIf(skip)('the live lab in Chromium', () => {
   });
 
   it('logged no errors', () => {
-    expect(problems).toEqual([]);
+    expect(app.problems).toEqual([]);
   });
 });

@@ -1,41 +1,25 @@
 // Web mode end to end: the server with the example lab, the renderer in
 // headless Chromium, driven as a user would.
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, buildRenderer, haveChromium, shotPath, startServer } from './helpers.js';
+import { CHROMIUM, haveChromium, openWebApp, shotPath, type WebApp } from './helpers.js';
 
 const skip = !haveChromium();
 if (skip) console.warn(`SKIPPED web e2e: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
 
 describe.skipIf(skip)('web mode in Chromium', () => {
-  let server: { url: string; proc: ChildProcess; log: () => string };
-  let browser: Browser;
+  let app: WebApp;
   let page: Page;
   let tmp: string;
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    tmp = await mkdtemp(path.join(tmpdir(), 'stacklab-e2e-'));
-    await buildRenderer();
-    server = await startServer('labs/router-chain.lab.yaml');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(server.url);
+    app = await openWebApp('labs/router-chain.lab.yaml');
+    ({ page, tmp } = app);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    server?.proc.kill();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
-  });
+  afterAll(async () => app?.close());
 
   const hostTabs = () => page.locator('[data-testid^="tab-term-"]').allInnerTexts();
   const termText = (host: string) => page.locator(`[data-testid="terminal-${host}"] .xterm-rows`).innerText();
@@ -52,7 +36,7 @@ describe.skipIf(skip)('web mode in Chromium', () => {
 
   it('boots the lab and pings h2 from h1', async () => {
     await page.getByTestId('start').click();
-    await expect.poll(() => page.getByTestId('status').innerText()).toMatch(/playing|running/);
+    await expect.poll(() => page.getByTestId('status').innerText(), { timeout: 30_000 }).toContain('running');
     await page.getByTestId('tab-term-h1').click();
     const term = page.getByTestId('terminal-h1');
     await term.click();
@@ -130,7 +114,8 @@ describe.skipIf(skip)('web mode in Chromium', () => {
 
     await expect.poll(() => page.getByTestId('start').innerText()).toBe('Restart');
     await page.getByTestId('start').click();
-    await expect.poll(() => page.getByTestId('start').innerText()).toBe('Stop');
+    // a fourth host: one more host process to start
+    await expect.poll(() => page.getByTestId('start').innerText(), { timeout: 30_000 }).toBe('Stop');
     await page.getByTestId('tab-term-h1').click();
     await page.getByTestId('terminal-h1').click();
     await page.keyboard.type('ping -c 1 10.0.3.2\n');
@@ -170,6 +155,6 @@ describe.skipIf(skip)('web mode in Chromium', () => {
   });
 
   it('logged no errors (CSP, exceptions)', () => {
-    expect(problems).toEqual([]);
+    expect(app.problems).toEqual([]);
   });
 });

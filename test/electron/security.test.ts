@@ -11,68 +11,9 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { CSP, serveAppUrl } from '../../electron/app-protocol.js';
 import { isExternalAllowed } from '../../electron/external.js';
+import { REPO, electron as m } from './electron-mock.js';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
-
-const m = vi.hoisted(() => {
-  const handlers = new Map<string, (...a: unknown[]) => Promise<unknown>>();
-  const appEvents = new Map<string, (...a: unknown[]) => void>();
-  const windows: { opts: Record<string, unknown>; webContents: Record<string, unknown>; url?: string }[] = [];
-  const opened: string[] = [];
-  const perms: Record<string, (...a: never[]) => unknown> = {};
-  let sandboxed = false;
-  let ready!: () => void;
-  const readyP = new Promise<void>((r) => (ready = r));
-  return { handlers, appEvents, windows, opened, perms, readyP, ready: () => ready(), sandbox: () => (sandboxed = true), sandboxed: () => sandboxed };
-});
-
-vi.mock('electron', () => {
-  class BrowserWindow {
-    webContents: Record<string, unknown>;
-    constructor(public opts: Record<string, unknown>) {
-      const mainFrame = { url: 'app://stacklab/index.html' };
-      this.webContents = { mainFrame, on: () => {}, send: () => {} };
-      m.windows.push(this as never);
-    }
-    once() {}
-    on() {}
-    loadURL(u: string) {
-      (this as { url?: string }).url = u;
-      return Promise.resolve();
-    }
-    static getAllWindows() {
-      return [];
-    }
-    static getFocusedWindow() {
-      return null;
-    }
-  }
-  const ses = {
-    setPermissionRequestHandler: (f: never) => (m.perms.request = f),
-    setPermissionCheckHandler: (f: never) => (m.perms.check = f),
-    setDevicePermissionHandler: (f: never) => (m.perms.device = f),
-  };
-  return {
-    app: {
-      getAppPath: () => REPO,
-      getPath: () => path.join(REPO, 'node_modules/.cache/stacklab-test/userData'),
-      isPackaged: false,
-      enableSandbox: () => m.sandbox(),
-      whenReady: () => m.readyP,
-      on: (ev: string, f: (...a: unknown[]) => void) => m.appEvents.set(ev, f),
-      quit: () => {},
-      exit: () => {},
-    },
-    BrowserWindow,
-    ipcMain: { handle: (ch: string, f: (...a: unknown[]) => Promise<unknown>) => m.handlers.set(ch, f) },
-    protocol: { registerSchemesAsPrivileged: () => {}, handle: () => {} },
-    session: { defaultSession: ses },
-    shell: { openExternal: async (u: string) => void m.opened.push(u) },
-    dialog: { showErrorBox: () => {}, showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }) },
-    Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: () => {} },
-  };
-});
-
+vi.mock('electron', async () => (await import('./electron-mock.js')).electronModule());
 beforeAll(async () => {
   await import('../../electron/main.js');
   m.ready();
@@ -84,7 +25,7 @@ beforeAll(async () => {
 
 describe('windows', () => {
   it('every window: sandbox, context isolation, no Node, web security, no webview', () => {
-    expect(m.sandboxed()).toBe(true); // app.enableSandbox(): every renderer, whatever its options
+    expect(m.sandboxed).toBe(true); // app.enableSandbox(): every renderer, whatever its options
     for (const w of m.windows) {
       expect(w.opts.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
       const wp = w.opts.webPreferences as Record<string, unknown>;
@@ -147,6 +88,11 @@ describe('IPC', () => {
     await expect(h({ sender: other, senderFrame: other.mainFrame }, req)).rejects.toThrow('untrusted');
     const iframe = { sender: wc, senderFrame: { url: 'app://stacklab/index.html', parent: wc.mainFrame } };
     await expect(h(iframe, req)).rejects.toThrow('untrusted');
+    // our window, navigated to someone else's page somehow
+    (wc.mainFrame as { url: string }).url = 'https://evil.example/';
+    await expect(h(own(), req)).rejects.toThrow('untrusted');
+    await expect(m.handlers.get('stacklab:pickOpen')!(own())).rejects.toThrow('untrusted');
+    (wc.mainFrame as { url: string }).url = 'app://stacklab/index.html';
     await expect(h(own(), req)).resolves.toMatchObject({ ok: true });
   });
 

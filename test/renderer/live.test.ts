@@ -4,9 +4,9 @@
 // bridge has no push), from typing a ping to its packets' kernel paths,
 // internals and knobs, stepping and stepping back.
 import { createPinia, setActivePinia } from 'pinia';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LabSession, respond } from '../../node/web/handler.js';
-import { makeRunner } from '../../node/web/runner.js';
+import { hostProcesses, makeRunner } from '../../node/web/runner.js';
 import { BatchStream, CREDITS, MAX_BATCH_RECORDS, type Timers } from '../../node/web/stream.js';
 import { setBridge, type Bridge } from '../../renderer/src/bridge/bridge.js';
 import { PROTOCOL_VERSION, ProtocolError, parsePushEnvelope, parseRequest, parseResponseEnvelope, type LiveBatch, type LiveView, type Request, type ResultOf, type TraceRecord } from '../../renderer/src/bridge/protocol.js';
@@ -133,10 +133,18 @@ function inProcessBridge(session: LabSession): Bridge {
   };
 }
 
-describe('the live lab through the stores', () => {
+// Inline (the tests' fallback) and with every host in a child process, as
+// the app runs them: the same answers.
+const processes = hostProcesses();
+afterAll(() => processes.close?.());
+
+describe.each([
+  ['inline', makeRunner],
+  ['host processes', processes],
+])('the live lab through the stores (%s)', (_how, runner) => {
   let session: LabSession;
   beforeEach(async () => {
-    session = new LabSession(makeRunner);
+    session = new LabSession(runner);
     await session.openFile(LAB_PATH);
     setBridge(inProcessBridge(session));
     setActivePinia(createPinia());
@@ -261,5 +269,53 @@ describe('the live lab through the stores', () => {
     expect(ng.files).toHaveLength(1);
     expect(ng.files[0].name).toBe('router-chain-r1-hooks.pcapng');
     expect(ng.files[0].frames).toBeGreaterThan(10);
+  });
+});
+
+describe('a host down, as the stores show it', () => {
+  it('restartHost is a request; a batch with notices and down hosts reaches the status line and the store', async () => {
+    expect(parseRequest({ type: 'restartHost', host: 'h2' })).toEqual({ type: 'restartHost', host: 'h2' });
+    expect(() => parseRequest({ type: 'restartHost' })).toThrow(ProtocolError);
+    const asked: Request[] = [];
+    setBridge({
+      kind: 'test',
+      async request<T extends Request>(req: T): Promise<ResultOf<T['type']>> {
+        asked.push(req);
+        return { running: true, now: 5, live: { ...VIEW, now: 5 } } as unknown as ResultOf<T['type']>;
+      },
+    });
+    setActivePinia(createPinia());
+    const live = useLiveStore();
+    live.attach();
+    const down = { ...VIEW, down: [{ host: 'h2', message: 'host process of h2 died (killed by SIGKILL)' }] };
+    live.receive({ seq: 1, live: down, counters: { records: 0, frames: 0, droppedRecords: 0, droppedPackets: 0, batches: 1 }, records: [], packets: [], term: [], exits: [], notices: [{ level: 'error', text: 'h2 is down: host process of h2 died (killed by SIGKILL).' }] });
+    live.flush();
+    expect([...live.down]).toEqual([['h2', 'host process of h2 died (killed by SIGKILL)']]);
+    const { useUiStore } = await import('../../renderer/src/stores/ui.js');
+    expect(useUiStore()).toMatchObject({ message: 'h2 is down: host process of h2 died (killed by SIGKILL).', error: true });
+    await live.restartHost('h2');
+    expect(asked.at(-1)).toEqual({ type: 'restartHost', host: 'h2' });
+    expect(live.down.size).toBe(0);
+    live.detach();
+  });
+});
+
+describe('window.__stacklab (web mode)', () => {
+  it('reads the live counters, and cannot be replaced or written', async () => {
+    const { exposeHandle } = await import('../../renderer/src/debug-handle.js');
+    setBridge({ kind: 'test', request: async () => ({}) as never });
+    setActivePinia(createPinia());
+    const live = useLiveStore();
+    live.attach();
+    const win: Record<string, unknown> = {};
+    const h = exposeHandle(win, live);
+    expect(win.__stacklab).toBe(h);
+    live.receive({ seq: 1, live: { ...VIEW, now: 42, events: 9 }, counters: { records: 3, frames: 1, droppedRecords: 2, droppedPackets: 0, batches: 1 }, records: [rec(1)], packets: [], term: [], exits: [] });
+    live.flush();
+    expect({ ...h }).toMatchObject({ state: 'running', virtualTime: 42, events: 9, records: 3, frames: 1, recordsReceived: 1, framesReceived: 0, sampledEvents: 2, batches: 1, hostsDown: [] });
+    expect(() => ((h as { state: string }).state = 'paused')).toThrow(TypeError);
+    expect(() => (win.__stacklab = {})).toThrow(TypeError);
+    expect(h.state).toBe('running');
+    live.detach();
   });
 });

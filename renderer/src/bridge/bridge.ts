@@ -13,7 +13,8 @@ export interface Bridge {
   onMenu?(cb: (action: MenuAction) => void): void;
   /** The transport went away (web mode: the server stopped). */
   onDisconnect?(cb: () => void): void;
-  /** Live batches pushed by the server (web mode); without it the renderer pulls. */
+  /** Live batches pushed by the server (WebSocket) or by Electron main (the
+   * preload's onBatch); a bridge without it makes the renderer pull. */
   onPush?(cb: (b: LiveBatch) => void): void;
 }
 

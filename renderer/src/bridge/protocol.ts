@@ -107,6 +107,8 @@ export interface LiveView {
   backSteps: number;
   /** Long work under way (a replay for step back), else absent. */
   busy?: string;
+  /** Hosts whose host process died or hung, and why (absent: none). */
+  down?: { host: string; message: string }[];
 }
 
 /** A captured frame, as the Wireshark-like list shows it. */
@@ -186,6 +188,8 @@ export interface LiveBatch {
   /** Step back rebuilt the run: rows after `frames` and records after `now` are gone. */
   rewind?: { frames: number; now: number };
   progress?: { what: string; done: number; total: number };
+  /** Messages for the user since the last batch (a host went down, the lab stopped). */
+  notices?: { level: 'error' | 'info'; text: string }[];
 }
 
 export interface PushEnvelope {
@@ -225,6 +229,8 @@ export interface HostInternals {
   sockets: { type: string; protocol: number; state: string; local: string; remote: string; owner: string; rxQueue: number; rmem: number; rcvbuf: number; wmem: number; sndbuf: number; drops: number }[];
   sysctls: { name: string; value: string }[];
   snmp: Record<string, number>;
+  /** The OS process running this host (absent inline). */
+  process?: { pid: number; hosts: string[] };
 }
 
 export interface ExportedFile {
@@ -257,6 +263,7 @@ export type Request =
   | { type: 'packet'; no: number }
   | { type: 'snapshot'; host: string }
   | { type: 'export'; format: 'pcap' | 'pcapng'; perHook: boolean; host?: string }
+  | { type: 'restartHost'; host: string }
   | { type: 'backups' }
   | { type: 'restoreBackup'; id: string }
   | { type: 'discardBackup'; id: string };
@@ -290,11 +297,13 @@ export interface ResultMap {
   input: SessionState;
   interrupt: SessionState;
   ack: SessionState;
-  /** For transports without push (Electron IPC): the next batch, or null. */
+  /** For a bridge without push (tests, an older preload): the next batch, or null. */
   pull: SessionState & { batch: LiveBatch | null };
   packet: PacketDetail;
   snapshot: HostInternals;
   export: { files: ExportedFile[]; lost: number };
+  /** A down host's process started again from the lab. */
+  restartHost: SessionState & { live: LiveView };
   backups: { backups: BackupInfo[] };
   /** The backup's text as an unsaved edit of its lab; savedText is the file as it is on disk (null: none). */
   restoreBackup: LabDoc & SessionState & { savedText: string | null };
@@ -361,6 +370,7 @@ const REQUEST_FIELDS: { [K in RequestType]: readonly string[] } = {
   packet: ['no'],
   snapshot: ['host'],
   export: ['format', 'perHook', 'host'],
+  restartHost: ['host'],
   backups: [],
   restoreBackup: ['id'],
   discardBackup: ['id'],
@@ -427,6 +437,7 @@ export function parseRequest(x: unknown): Request {
     case 'packet':
       return { type, no: int(x, 'no', what, 1) };
     case 'snapshot':
+    case 'restartHost':
       return { type, host: str(x, 'host', LIMITS.name, what) };
     case 'export': {
       if (x.format !== 'pcap' && x.format !== 'pcapng') throw new ProtocolError(`${what}: 'format' must be pcap or pcapng`);
@@ -527,4 +538,6 @@ export interface PreloadApi {
   pickOpenPath(): Promise<string | null>;
   pickSavePath(suggested: string): Promise<string | null>;
   onMenu(cb: (action: string) => void): void;
+  /** Live batches pushed by main (schema-checked by the preload); returns an unsubscribe. */
+  onBatch(cb: (b: LiveBatch) => void): () => void;
 }

@@ -31,6 +31,8 @@ export function graphStyle(theme: Theme): StylesheetJson {
     { selector: 'node[kind = "switch"]', style: { shape: 'rectangle', width: 56, height: 30, 'background-color': p.switch } },
     { selector: 'node:selected', style: { 'border-color': p.sel, 'border-width': 4 } },
     { selector: 'node.connect-source', style: { 'border-color': p.sel, 'border-width': 4, 'border-style': 'dashed' } },
+    // a host whose process died or hung: greyed, with a red dashed ring
+    { selector: 'node.down', style: { 'background-color': '#9ca3af', 'border-color': '#dc2626', 'border-width': 3, 'border-style': 'dashed', opacity: 0.75 } },
     { selector: 'node.flash', style: { 'overlay-color': p.sel, 'overlay-opacity': 0.25, 'overlay-padding': 8 } },
     {
       selector: 'edge',

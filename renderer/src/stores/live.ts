@@ -2,7 +2,8 @@
 // virtual time), the exact counters, and the batches the server streams.
 // Batches are applied once per animation frame and acknowledged after
 // (credit-based back-pressure: the server sends at most a few unacknowledged
-// batches). Without push (Electron IPC) the store pulls instead.
+// batches). Both transports push (WebSocket in web mode, the preload's
+// onBatch in Electron); a bridge without push makes the store pull instead.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { useBridge } from '../bridge/bridge.js';
@@ -11,6 +12,7 @@ import { flights } from '../graph/flights.js';
 import { useFramesStore } from './frames.js';
 import { usePacketStore } from './packets.js';
 import { useSessionStore } from './session.js';
+import { useUiStore } from './ui.js';
 
 /** The speeds offered (0: as fast as possible). */
 export const SPEEDS = [
@@ -45,6 +47,9 @@ export const useLiveStore = defineStore('live', () => {
   /** Batches applied, and the wall ms the last apply took. */
   const applied = ref(0);
   const applyMs = ref(0);
+  /** Sampled records and packet rows that reached this page since it loaded. */
+  let recordsReceived = 0;
+  let framesReceived = 0;
   const attached = ref(false);
   const terms = new Map<number, TermSink>();
   /** Output for terminals not registered yet (their exec reply comes after). */
@@ -57,6 +62,8 @@ export const useLiveStore = defineStore('live', () => {
 
   const sampled = computed(() => counters.value.droppedRecords + counters.value.droppedPackets);
   const playing = computed(() => view.value.state === 'running');
+  /** Hosts whose process died or hung: host -> why. */
+  const down = computed(() => new Map((view.value.down ?? []).map((d) => [d.host, d.message])));
 
   function receive(b: LiveBatch): void {
     queue.push(b);
@@ -92,6 +99,8 @@ export const useLiveStore = defineStore('live', () => {
       flights.add(b.records, b.packets, view.value.speed);
     }
     if (b.packets.length) frames.append(b.packets);
+    recordsReceived += b.records.length;
+    framesReceived += b.packets.length;
     for (const [term, cmd, stream, text] of b.term) {
       const sink = terms.get(term);
       if (sink) sink.output(cmd, stream, text);
@@ -113,6 +122,7 @@ export const useLiveStore = defineStore('live', () => {
       lastRate = { wall, events: b.live.events };
     } else if (!lastRate) lastRate = { wall, events: b.live.events };
     if (b.live.state !== 'running' && lastRate && wall - lastRate.wall > 1000) eventRate.value = 0;
+    for (const n of b.notices ?? []) useUiStore().say(n.text, n.level === 'error');
     view.value = b.live;
     counters.value = b.counters;
     progress.value = b.progress && b.progress.done < b.progress.total ? b.progress : null;
@@ -174,6 +184,13 @@ export const useLiveStore = defineStore('live', () => {
   const stepPacket = (host: string, skb: number) => control('stepPacket', host, skb);
   const toggle = () => (playing.value ? pause() : play());
 
+  /** Start a down host's process again from the lab. */
+  async function restartHost(host: string): Promise<void> {
+    const r = await useBridge().request({ type: 'restartHost', host });
+    view.value = r.live;
+    useSessionStore().apply(r);
+  }
+
   async function setSpeed(speed: number): Promise<void> {
     const r = await useBridge().request({ type: 'speed', speed });
     view.value = r.live;
@@ -201,9 +218,13 @@ export const useLiveStore = defineStore('live', () => {
     await useBridge().request({ type: 'interrupt', cmd });
   }
 
+  /** What has reached the page (window.__stacklab). */
+  const received = () => ({ records: recordsReceived, frames: framesReceived });
+
   return {
-    view, counters, progress, eventRate, applied, applyMs, attached, sampled, playing,
-    receive, flush, attach, detach, play, pause, step, stepBack, stepPacket, toggle, setSpeed,
+    received,
+    view, counters, progress, eventRate, applied, applyMs, attached, sampled, playing, down,
+    receive, flush, attach, detach, play, pause, step, stepBack, stepPacket, toggle, setSpeed, restartHost,
     registerTerm, exec, input, interrupt,
   };
 });
