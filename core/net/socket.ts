@@ -270,15 +270,21 @@ function localErr(net: Net, errno: string, daddr: number, port: number, info: nu
   return { ee_errno: errno, ee_origin: SO_EE_ORIGIN_LOCAL, ee_type: 0, ee_code: 0, ee_info: info, offender: 0, payload: data.slice(0, 64), daddr, port, tstamp: net.now() };
 }
 
-/** recvfrom(2), non-blocking: null when nothing is queued (caller sleeps on sk.wq). */
-export function sock_recv(net: Net, sk: Sock): Datagram | Errno | null {
+/** The start of both receive calls: a pending socket error first (sock_error),
+ * then the next datagram, or null when nothing is queued. */
+function recv_skb(sk: Sock): SkBuff | Errno | null {
   if (sk.err) {
     const e = sk.err;
     sk.err = null;
     return E(e);
   }
-  const skb = sk.type === 'udp' ? __skb_recv_udp(sk) : skb_recv_datagram(sk);
-  if (!skb) return null;
+  return sk.type === 'udp' ? __skb_recv_udp(sk) : skb_recv_datagram(sk);
+}
+
+/** recvfrom(2), non-blocking: null when nothing is queued (caller sleeps on sk.wq). */
+export function sock_recv(net: Net, sk: Sock): Datagram | Errno | null {
+  const skb = recv_skb(sk);
+  if (!skb || 'errno' in skb) return skb;
   const b = skb.buf;
   const nh = skb.network_header;
   let d: Datagram;
@@ -308,13 +314,8 @@ export interface DatagramFrom {
  * object made per datagram: the bytes copied (a datagram longer than buf is
  * truncated), the sender in `from` when given; null when nothing is queued. */
 export function sock_recvfrom(net: Net, sk: Sock, buf: Uint8Array, from: DatagramFrom | null): number | Errno | null {
-  if (sk.err) {
-    const e = sk.err;
-    sk.err = null;
-    return E(e);
-  }
-  const skb = sk.type === 'udp' ? __skb_recv_udp(sk) : skb_recv_datagram(sk);
-  if (!skb) return null;
+  const skb = recv_skb(sk);
+  if (!skb || 'errno' in skb) return skb;
   const b = skb.buf;
   const nh = skb.network_header;
   const start = sk.type === 'raw' ? nh : skb.transport_header + 8;
