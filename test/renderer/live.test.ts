@@ -319,3 +319,37 @@ describe('window.__stacklab (web mode)', () => {
     live.detach();
   });
 });
+
+describe('applying pushed batches', () => {
+  it('spends at most a frame budget per task: batches that arrive together are applied one frame after another, each acknowledged', () => {
+    const acks: number[] = [];
+    let push: ((b: LiveBatch) => void) | null = null;
+    setBridge({
+      kind: 'test',
+      onPush: (cb: (b: LiveBatch) => void) => void (push = cb),
+      request: async (req: Request) => {
+        if (req.type === 'ack') acks.push(req.seq);
+        return {} as never;
+      },
+    } as unknown as Bridge);
+    setActivePinia(createPinia());
+    const live = useLiveStore();
+    live.attach();
+    // every batch takes longer than the budget (a clock that moves 20 ms per look)
+    let clock = 0;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => (clock += 20));
+    try {
+      for (let seq = 1; seq <= 3; seq++) push!({ seq, live: { ...VIEW, now: seq }, counters: { records: seq, frames: 0, droppedRecords: 0, droppedPackets: 0, batches: seq }, records: [rec(seq)], packets: [], term: [], exits: [] });
+      live.flush();
+      expect(acks).toEqual([1]);
+      expect(live.view.now).toBe(1);
+      live.flush();
+      live.flush();
+      expect(acks).toEqual([1, 2, 3]);
+      expect(live.view.now).toBe(3);
+    } finally {
+      now.mockRestore();
+      live.detach();
+    }
+  });
+});

@@ -27,6 +27,9 @@ export interface TermSink {
   exit(cmd: number, code: number): void;
 }
 
+/** Wall ms of batch work per display frame before the rest waits a frame. */
+const FRAME_BUDGET_MS = 8;
+
 const EMPTY: LiveCounters = { records: 0, frames: 0, droppedRecords: 0, droppedPackets: 0, batches: 0 };
 
 /** Run fn before the next paint (a timer outside the browser). */
@@ -73,17 +76,22 @@ export const useLiveStore = defineStore('live', () => {
     }
   }
 
-  /** Apply every waiting batch, then acknowledge the last one. */
+  /** Apply waiting batches for at most FRAME_BUDGET_MS (always one), then
+   * acknowledge the last applied; the rest wait for the next frame, so
+   * several batches arriving together never make one long task. The
+   * server sends more only as acks come back, so the queue stays short. */
   function flush(): void {
     scheduled = false;
-    const bs = queue;
-    queue = [];
-    if (!bs.length) return;
+    if (!queue.length) return;
     const t0 = performance.now();
-    for (const b of bs) apply(b);
+    let last: LiveBatch | undefined;
+    while (queue.length && (!last || performance.now() - t0 < FRAME_BUDGET_MS)) apply((last = queue.shift()!));
     applyMs.value = performance.now() - t0;
-    const last = bs[bs.length - 1];
-    if (pushMode) void useBridge().request({ type: 'ack', seq: last.seq }).catch(() => {});
+    if (pushMode && last) void useBridge().request({ type: 'ack', seq: last.seq }).catch(() => {});
+    if (queue.length) {
+      scheduled = true;
+      nextFrame(flush);
+    }
   }
 
   function apply(b: LiveBatch): void {
