@@ -3,43 +3,20 @@
 // case and a generated 20-host lab with traffic (loss drawn from the seed,
 // background pings, UDP, traceroute).
 import { describe, it, expect, afterAll } from 'vitest';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Topology } from '../../core/lab/topology.js';
 import { parseLab } from '../../core/lab/parse.js';
-import { LabRunner } from '../../core/runtime/lab_runner.js';
 import { packFrames, unpackFrames, type ToHost } from '../../core/runtime/protocol.js';
-import { canonicalTrace } from '../../node/cli/trace_format.js';
 import { openLab, type OpenLab } from '../../node/runtime/lab.js';
 import { ProcessPool } from '../../node/runtime/pool.js';
 import { childProcessSpawner, inProcessSpawner, type Spawner } from '../../node/runtime/spawn.js';
 import { casesIn, SHARED_ORACLE } from '../support/oracle.js';
 import { generatedLab } from './gen_lab.js';
+import { inline, outcome, type Outcome } from './outcome.js';
 
 const CASES = [...casesIn(join(SHARED_ORACLE, 'cases'), join(SHARED_ORACLE, 'expected')), ...casesIn(join(__dirname, '../oracle/cases'), join(__dirname, '../oracle/expected'))];
-
-interface Outcome {
-  results: string;
-  digest: string;
-  windows: number;
-  now: number;
-}
-
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-
-function inline(topo: Topology): Outcome {
-  const r = new LabRunner(topo, { trace: true });
-  let results: string;
-  try {
-    r.boot();
-    results = JSON.stringify(r.runChecks());
-  } catch (e) {
-    results = (e as Error).message;
-  }
-  return { results, digest: sha(canonicalTrace(r.trace())), windows: r.windows, now: r.now };
-}
 
 async function distributed(topo: Topology, processes: number, via: { pool: ProcessPool } | { spawner: Spawner }, onLab?: (lab: OpenLab) => void): Promise<Outcome> {
   // A machine loaded by parallel test files must not pass for a hung host.
@@ -55,7 +32,7 @@ async function distributed(topo: Topology, processes: number, via: { pool: Proce
     }
     expect(lab.groups.length).toBe(Math.min(processes, topo.hosts.length));
     onLab?.(lab);
-    return { results, digest: sha(canonicalTrace(r.trace())), windows: r.windows, now: r.now };
+    return outcome(r, results);
   } finally {
     await lab.close();
   }

@@ -11,26 +11,8 @@ import { LabRunner } from '../../core/runtime/lab_runner.js';
 import { RemoteHosts } from '../../core/runtime/remote_hosts.js';
 import { ProcessPool } from '../../node/runtime/pool.js';
 import { childProcessSpawner, type HostProcess } from '../../node/runtime/spawn.js';
+import { VICTIM_LAB } from './outcome.js';
 
-// a - b carry the traffic; v (the victim) hangs off a.
-const LAB = `
-version: 1
-name: victim
-hosts:
-  a:
-    exec:
-      - ip addr add 10.0.0.1/24 dev eth0
-      - ip addr add 10.0.1.1/24 dev eth1
-  b:
-    exec:
-      - ip addr add 10.0.0.2/24 dev eth0
-  v:
-    exec:
-      - ip addr add 10.0.1.2/24 dev eth0
-links:
-  - endpoints: [a:eth0, b:eth0]
-  - endpoints: [a:eth1, v:eth0]
-`;
 
 interface Seen extends HostEvent {
   wall: number;
@@ -43,7 +25,7 @@ afterAll(() => pool?.close());
 async function open(opts: { maxRestarts?: number } = {}) {
   const events: Seen[] = [];
   pool ??= new ProcessPool(await childProcessSpawner());
-  const lab = await openLab(parseLab(LAB, 'victim.lab.yaml'), { pool, testHooks: true, supervisor: opts, onHostEvent: (e) => events.push({ ...e, wall: performance.now() }) });
+  const lab = await openLab(parseLab(VICTIM_LAB, 'victim.lab.yaml'), { pool, testHooks: true, supervisor: opts, onHostEvent: (e) => events.push({ ...e, wall: performance.now() }) });
   await lab.runner.bootAsync();
   return { lab, events };
 }
@@ -135,7 +117,7 @@ describe('hung or starved', () => {
     let now = 0;
     let cpu = 0;
     const events: HostEvent[] = [];
-    const topo = parseLab(LAB, 'victim.lab.yaml');
+    const topo = parseLab(VICTIM_LAB, 'victim.lab.yaml');
     let group!: RemoteHosts;
     const runner = new LabRunner(topo, { groups: (sink) => [(group = new RemoteHosts(topo, [0, 1, 2], sink, { trace: false }))] });
     const silent: HostProcess = { pid: 4242, alive: true, send: () => {}, onMessage: () => {}, onExit: () => {}, kill: () => {} };

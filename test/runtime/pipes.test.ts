@@ -5,16 +5,13 @@
 // reported (the hang by the watchdog thread, the event loop being blocked),
 // a starved one is tolerated; nothing is left on disk or open.
 import { describe, it, expect, afterAll } from 'vitest';
-import { createHash } from 'node:crypto';
 import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Topology } from '../../core/lab/topology.js';
 import { parseLab } from '../../core/lab/parse.js';
-import { LabRunner } from '../../core/runtime/lab_runner.js';
 import { packFrames } from '../../core/runtime/protocol.js';
-import { canonicalTrace } from '../../node/cli/trace_format.js';
 import { openLab, type OpenLab } from '../../node/runtime/lab.js';
 import { ProcessPool } from '../../node/runtime/pool.js';
 import { childProcessSpawner } from '../../node/runtime/spawn.js';
@@ -22,32 +19,10 @@ import type { HostEvent } from '../../node/runtime/supervisor.js';
 import { FrameReader, FrameWriter } from '../../node/runtime/pipe_frames.js';
 import { casesIn, SHARED_ORACLE } from '../support/oracle.js';
 import { generatedLab } from './gen_lab.js';
+import { inline, outcome, VICTIM_LAB, type Outcome } from './outcome.js';
 import { pairsLab, pairsLoad } from '../../bench/labs.js';
 
 const CASES = [...casesIn(join(SHARED_ORACLE, 'cases'), join(SHARED_ORACLE, 'expected')), ...casesIn(join(__dirname, '../oracle/cases'), join(__dirname, '../oracle/expected'))];
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-
-interface Outcome {
-  results: string;
-  digest: string;
-  windows: number;
-  now: number;
-}
-
-const outcome = (r: LabRunner, results: string): Outcome => ({ results, digest: sha(canonicalTrace(r.trace())), windows: r.windows, now: r.now });
-
-function inline(topo: Topology): Outcome {
-  const r = new LabRunner(topo, { trace: true });
-  let results: string;
-  try {
-    r.boot();
-    results = JSON.stringify(r.runChecks());
-  } catch (e) {
-    results = (e as Error).message;
-  }
-  return outcome(r, results);
-}
-
 /** In processes; `sync`: through the synchronous methods (pipes only). */
 async function inProcesses(topo: Topology, processes: number, pool: ProcessPool, sync: boolean): Promise<Outcome> {
   const lab = await openLab(topo, { processes, trace: true, pool, supervisor: { hangMs: 30_000 } });
@@ -137,25 +112,6 @@ describe('the synchronous methods with host processes', () => {
   });
 });
 
-// a - b carry the traffic; v (the victim) hangs off a.
-const VICTIM = `
-version: 1
-name: victim
-hosts:
-  a:
-    exec:
-      - ip addr add 10.0.0.1/24 dev eth0
-      - ip addr add 10.0.1.1/24 dev eth1
-  b:
-    exec:
-      - ip addr add 10.0.0.2/24 dev eth0
-  v:
-    exec:
-      - ip addr add 10.0.1.2/24 dev eth0
-links:
-  - endpoints: [a:eth0, b:eth0]
-  - endpoints: [a:eth1, v:eth0]
-`;
 
 async function until<T>(f: () => T | undefined, ms: number, what: string): Promise<T> {
   const t0 = performance.now();
@@ -170,7 +126,7 @@ async function until<T>(f: () => T | undefined, ms: number, what: string): Promi
 describe('supervision while the parent is blocked in a read', () => {
   const open = async (supervisor: { hangMs?: number; starvedMs?: number; busyCpuMs?: number } = {}) => {
     const events: HostEvent[] = [];
-    const lab = await openLab(parseLab(VICTIM, 'victim.lab.yaml'), { spawner: await childProcessSpawner({ transport: 'pipes' }), testHooks: true, supervisor, onHostEvent: (e) => events.push(e) });
+    const lab = await openLab(parseLab(VICTIM_LAB, 'victim.lab.yaml'), { spawner: await childProcessSpawner({ transport: 'pipes' }), testHooks: true, supervisor, onHostEvent: (e) => events.push(e) });
     expect(lab.runner.synchronous).toBe(true);
     lab.runner.boot();
     return { lab, events, pid: () => lab.supervisor!.status()[2].pid! };
