@@ -32,8 +32,9 @@ export function topSelf(file: string, n = 25): { fn: string; where: string; self
     .map((a) => ({ fn: a.fn, where: a.where, self_ms: +(a.us / 1000).toFixed(1), pct: +((100 * a.us) / total).toFixed(1) }));
 }
 
-/** Total (inclusive) time per function: its own samples and its callees'. */
-export function topTotal(file: string, n = 25): { fn: string; where: string; total_ms: number; pct: number }[] {
+/** A profile with its call tree indexed: node by id, each node's parent,
+ * and a "function@file:line" key per node. */
+function load(file: string) {
   const p = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
   const byId = new Map(p.nodes.map((x) => [x.id, x]));
   const parent = new Map<number, number>();
@@ -42,6 +43,12 @@ export function topTotal(file: string, n = 25): { fn: string; where: string; tot
     const cf = byId.get(id)!.callFrame;
     return `${cf.functionName || '(anonymous)'}@${cf.url.replace(/^.*\//, '')}:${cf.lineNumber + 1}`;
   };
+  return { ...p, byId, parent, keyOf };
+}
+
+/** Total (inclusive) time per function: its own samples and its callees'. */
+export function topTotal(file: string, n = 25): { fn: string; where: string; total_ms: number; pct: number }[] {
+  const { parent, keyOf, ...p } = load(file);
   const tot = new Map<string, number>();
   let total = 0;
   for (let i = 0; i < p.samples.length; i++) {
@@ -70,14 +77,7 @@ if (isMain) {
 
 /** Who calls `fn` (self time of fn's samples by calling function). */
 export function callersOf(file: string, fn: string): { caller: string; ms: number }[] {
-  const p = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
-  const byId = new Map(p.nodes.map((x) => [x.id, x]));
-  const parent = new Map<number, number>();
-  for (const x of p.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
-  const keyOf = (id: number) => {
-    const cf = byId.get(id)!.callFrame;
-    return `${cf.functionName || '(anonymous)'}@${cf.url.replace(/^.*\//, '')}:${cf.lineNumber + 1}`;
-  };
+  const { byId, parent, keyOf, ...p } = load(file);
   const out = new Map<string, number>();
   for (let i = 0; i < p.samples.length; i++) {
     const id = p.samples[i];
