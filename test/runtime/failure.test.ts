@@ -11,8 +11,7 @@ import { LabRunner } from '../../core/runtime/lab_runner.js';
 import { RemoteHosts } from '../../core/runtime/remote_hosts.js';
 import { ProcessPool } from '../../node/runtime/pool.js';
 import { childProcessSpawner, type HostProcess } from '../../node/runtime/spawn.js';
-import { VICTIM_LAB } from './outcome.js';
-
+import { until, VICTIM_LAB } from './outcome.js';
 
 interface Seen extends HostEvent {
   wall: number;
@@ -28,16 +27,6 @@ async function open(opts: { maxRestarts?: number } = {}) {
   const lab = await openLab(parseLab(VICTIM_LAB, 'victim.lab.yaml'), { pool, testHooks: true, supervisor: opts, onHostEvent: (e) => events.push({ ...e, wall: performance.now() }) });
   await lab.runner.bootAsync();
   return { lab, events };
-}
-
-async function until<T>(f: () => T | undefined, ms: number, what: string): Promise<T> {
-  const t0 = performance.now();
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (performance.now() - t0 > ms) throw new Error(`no ${what} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const pidOf = (lab: OpenLab, host: string) => lab.supervisor!.status().find((s) => s.hosts.includes(host))!.pid!;

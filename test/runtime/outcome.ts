@@ -1,6 +1,6 @@
 // What the layout tests compare between inline hosts and hosts in processes
 // (check results, the trace's digest, window count and end time), and the
-// lab the failure tests kill hosts in.
+// lab the failure tests kill hosts in, and a wait for what a process reports.
 import { createHash } from 'node:crypto';
 import type { Topology } from '../../core/lab/topology.js';
 import { LabRunner } from '../../core/runtime/lab_runner.js';
@@ -50,3 +50,14 @@ links:
   - endpoints: [a:eth0, b:eth0]
   - endpoints: [a:eth1, v:eth0]
 `;
+
+/** Poll f until it gives a value (something another process reports), or fail after ms. */
+export async function until<T>(f: () => T | undefined, ms: number, what: string): Promise<T> {
+  const t0 = performance.now();
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (performance.now() - t0 > ms) throw new Error(`no ${what} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

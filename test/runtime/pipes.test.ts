@@ -19,7 +19,7 @@ import type { HostEvent } from '../../node/runtime/supervisor.js';
 import { FrameReader, FrameWriter } from '../../node/runtime/pipe_frames.js';
 import { casesIn, SHARED_ORACLE } from '../support/oracle.js';
 import { generatedLab } from './gen_lab.js';
-import { inline, outcome, VICTIM_LAB, type Outcome } from './outcome.js';
+import { inline, outcome, until, VICTIM_LAB, type Outcome } from './outcome.js';
 import { pairsLab, pairsLoad } from '../../bench/labs.js';
 
 const CASES = [...casesIn(join(SHARED_ORACLE, 'cases'), join(SHARED_ORACLE, 'expected')), ...casesIn(join(__dirname, '../oracle/cases'), join(__dirname, '../oracle/expected'))];
@@ -111,17 +111,6 @@ describe('the synchronous methods with host processes', () => {
     }
   });
 });
-
-
-async function until<T>(f: () => T | undefined, ms: number, what: string): Promise<T> {
-  const t0 = performance.now();
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (performance.now() - t0 > ms) throw new Error(`no ${what} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('supervision while the parent is blocked in a read', () => {
   const open = async (supervisor: { hangMs?: number; starvedMs?: number; busyCpuMs?: number } = {}) => {
